@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+O ?= build
+
+LIBS := libmnl libnftnl inih libudev
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# The pure core never touches the kernel; the kernel layer speaks netlink; mains wire them.
+CORE := strbuf addr config assign jhash identity plan rulebuild ruleset
+KERNEL := nft rtnl sysctl garp udevnames apply status
+CORE_OBJS := $(CORE:%=$(O)/%.o)
+KERNEL_OBJS := $(KERNEL:%=$(O)/%.o)
+PROGS := $(O)/sharedvip-apply $(O)/sharedvip-status
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/%,$(wildcard tests/unit/test-*.c))
+
+all: $(PROGS)
+
+$(O)/%.o: src/%.c | $(O)
+	@echo "  CC      $@"
+	$(Q)$(COMPILE.c) -o $@ $<
+
+$(O)/test-%.o: tests/unit/test-%.c | $(O)
+	@echo "  CC      $@"
+	$(Q)$(COMPILE.c) -Isrc -o $@ $<
+
+$(O)/sharedvip-%: $(O)/sharedvip-%.o $(CORE_OBJS) $(KERNEL_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(LINK.o) -o $@ $^ $(LDLIBS)
+
+$(O)/test-%: $(O)/test-%.o $(CORE_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(LINK.o) -o $@ $^ $(LDLIBS)
+
+$(O):
+	@mkdir -p $@
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do $$t; done
+
+deps:
+	./tests/install-deps.sh
+
+# make check: dependencies, the build, unit tests with and without sanitizers, then the
+# behaviour tests in network namespaces against the sanitizer build.
+check: deps
+	$(MAKE) all unit
+	$(MAKE) O=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all unit
+	./tests/run-netns.sh build-san
+
+demo: deps all
+	./tests/demo.sh $(O)
+
+install: all
+	install -d "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(MANDIR)/man5"
+	install -m 0755 $(PROGS) "$(DESTDIR)$(SBINDIR)/"
+	install -m 0644 man/*.8 "$(DESTDIR)$(MANDIR)/man8/"
+	install -m 0644 man/*.5 "$(DESTDIR)$(MANDIR)/man5/"
+	install -d "$(DESTDIR)$(SYSCONFDIR)"
+	test -e "$(DESTDIR)$(SYSCONFDIR)/sharedvip.ini" || install -m 0644 etc/sharedvip.ini "$(DESTDIR)$(SYSCONFDIR)/sharedvip.ini"
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all unit deps check demo install clean
+-include $(O)/*.d

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copyright (C) 2026 The sharedvip developers. */
+#include "apply.h"
+
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "garp.h"
+#include "identity.h"
+#include "nft.h"
+#include "plan.h"
+#include "rtnl.h"
+#include "ruleset.h"
+#include "sysctl.h"
+
+#define MAX_IF_ADDRS 256
+
+struct apply {
+	const struct sv_config *cfg;
+	struct link_info link;
+	bool verbose;
+	int changes;
+	char done[2048]; /* what was applied so far, for the error message */
+};
+
+static void did(struct apply *ap, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void did(struct apply *ap, const char *fmt, ...)
+{
+	char what[256];
+	va_list va;
+	size_t len = strlen(ap->done);
+
+	va_start(va, fmt);
+	vsnprintf(what, sizeof(what), fmt, va);
+	va_end(va);
+	if (ap->verbose)
+		printf("%s\n", what);
+	snprintf(ap->done + len, sizeof(ap->done) - len, "%s%s", len ? "; " : "", what);
+	ap->changes++;
+}
+
+static int refused(struct apply *ap, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refused(struct apply *ap, int err, const char *fmt, ...)
+{
+	va_list va;
+
+	fprintf(stderr, "%s: ", sv_prog);
+	va_start(va, fmt);
+	vfprintf(stderr, fmt, va);
+	va_end(va);
+	fprintf(stderr, ": %s\n%s: already applied: %s\n", strerror(-err), sv_prog, ap->done[0] ? ap->done : "nothing");
+	return EXIT_KERNEL;
+}
+
+static int apply_sysctls(struct apply *ap, const struct sysctl_setting *s, int n)
+{
+	char cur[128];
+
+	for (int i = 0; i < n; i++) {
+		int ret = sysctl_read(s[i].key, cur, sizeof(cur));
+		if (ret == -ENOENT && strstr(s[i].key, "ipv6"))
+			continue; /* IPv6 disabled on this host */
+		if (!ret && !strcmp(cur, s[i].value))
+			continue;
+		if (ret || (ret = sysctl_write(s[i].key, s[i].value)))
+			return refused(ap, ret, "set sysctl %s = %s", s[i].key, s[i].value);
+		did(ap, "sysctl %s = %s", s[i].key, s[i].value);
+	}
+	return 0;
+}
+
+static bool mac_equal(const uint8_t *a, const uint8_t *b) { return !memcmp(a, b, 6); }
+
+/* Buckets this node may still hold connections in: what it held or owned before, less
+ * what it owns now. They stay out of the early drop at ingress. */
+static int held_buckets(const struct sv_config *cfg, const bool *owned, bool *held)
+{
+	int ret = nft_set_members(NFPROTO_NETDEV, "held", held, cfg->buckets);
+
+	if (ret >= 0)
+		ret = nft_set_members(NFPROTO_NETDEV, "owned", held, cfg->buckets);
+	for (uint32_t b = 0; b < cfg->buckets; b++)
+		held[b] = held[b] && !owned[b];
+	return ret < 0 ? ret : 0;
+}
+
+static int apply_ruleset(struct apply *ap, const struct ruleset *rs)
+{
+	static const int all[] = { NFPROTO_NETDEV, NFPROTO_INET, NFPROTO_ARP };
+	bool replace[RS_MAX_TABLES] = { false }, any = false;
+	int drop[3], n_drop = 0, ret;
+	char comment[64], what[160];
+
+	for (int i = 0; i < rs->n_tables; i++) {
+		ret = nft_table_comment(rs->tables[i].family, comment, sizeof(comment));
+		if (ret < 0)
+			return refused(ap, ret, "read table %s sharedvip", family_name(rs->tables[i].family));
+		replace[i] = !ret || strcmp(comment, rs->tables[i].comment);
+		any |= replace[i];
+	}
+	for (int f = 0; f < 3; f++) {
+		bool wanted = false;
+		for (int i = 0; i < rs->n_tables; i++)
+			wanted |= rs->tables[i].family == all[f];
+		if (!wanted && nft_table_comment(all[f], comment, sizeof(comment)) > 0)
+			drop[n_drop++] = all[f];
+	}
+	if (!any && !n_drop)
+		return 0;
+	ret = nft_commit(rs, replace, drop, n_drop, what, sizeof(what));
+	if (ret)
+		return refused(ap, ret, "nftables refused the transaction at \"%s\"", what);
+	for (int i = 0; i < rs->n_tables; i++)
+		if (replace[i])
+			did(ap, "loaded table %s sharedvip", family_name(rs->tables[i].family));
+	for (int i = 0; i < n_drop; i++)
+		did(ap, "deleted table %s sharedvip", family_name(drop[i]));
+	return 0;
+}
+
+static int list_addrs(struct apply *ap, struct if_addr *addrs)
+{
+	int n = rtnl_addr_list(ap->link.ifindex, addrs, MAX_IF_ADDRS);
+
+	if (n < 0)
+		return refused(ap, n, "list addresses of %s", ap->link.name) * -1;
+	return n;
+}
+
+static bool has_addr(const struct if_addr *addrs, int n, const struct sv_addr *a)
+{
+	for (int i = 0; i < n; i++)
+		if (addr_equal(&addrs[i].a, a) && addrs[i].a.prefix == a->prefix)
+			return true;
+	return false;
+}
+
+static int announce_all(struct apply *ap, const uint8_t mac[6])
+{
+	struct if_addr addrs[MAX_IF_ADDRS];
+	int n = list_addrs(ap, addrs);
+
+	for (int i = 0; i < n; i++) {
+		if (addrs[i].a.family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&addrs[i].a.v6))
+			continue;
+		announce_address(ap->link.ifindex, mac, &addrs[i].a);
+	}
+	return n < 0 ? -n : 0;
+}
+
+/* Some drivers refuse a new MAC while the link is up. Then take it down and up again
+ * with signals held off, and put back every address and default route it loses. */
+static int bounce_for_mac(struct apply *ap, const uint8_t mac[6])
+{
+	struct if_addr addrs[MAX_IF_ADDRS], now[MAX_IF_ADDRS];
+	struct if_route routes[16];
+	sigset_t all, old;
+	int n_addrs, n_routes, n_now, ret, ret2;
+
+	n_addrs = list_addrs(ap, addrs);
+	if (n_addrs < 0)
+		return -n_addrs;
+	n_routes = rtnl_default_routes(ap->link.ifindex, routes, 16);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	ret = rtnl_link_set_up(ap->link.ifindex, false);
+	if (!ret)
+		ret = rtnl_link_set_mac(ap->link.ifindex, mac);
+	ret2 = rtnl_link_set_up(ap->link.ifindex, true);
+	n_now = rtnl_addr_list(ap->link.ifindex, now, MAX_IF_ADDRS);
+	for (int i = 0; i < n_addrs; i++)
+		if (!(addrs[i].a.family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&addrs[i].a.v6)) &&
+		    !has_addr(now, n_now, &addrs[i].a))
+			rtnl_addr_add(ap->link.ifindex, &addrs[i].a, addrs[i].flags & 0x02 /* IFA_F_NODAD */);
+	for (int i = 0; i < n_routes; i++)
+		rtnl_default_route_add(ap->link.ifindex, &routes[i].gw);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (ret || ret2)
+		return refused(ap, ret ? ret : ret2, "set MAC address of %s (link down and up again)", ap->link.name);
+	return 0;
+}
+
+static int apply_mac(struct apply *ap, const uint8_t mac[6])
+{
+	char m[18];
+	int ret;
+
+	if (mac_equal(ap->link.mac, mac))
+		return 0;
+	ret = rtnl_link_set_mac(ap->link.ifindex, mac);
+	if (ret == -EBUSY && (ap->link.flags & 1 /* IFF_UP */))
+		ret = bounce_for_mac(ap, mac);
+	else if (ret)
+		return refused(ap, ret, "set MAC address of %s to %s", ap->link.name, mac_str(mac, m));
+	if (ret)
+		return ret;
+	did(ap, "link %s address %s", ap->link.name, mac_str(mac, m));
+	memcpy(ap->link.mac, mac, 6);
+	/* the router and the operator's own session follow the new MAC at once */
+	if (ap->link.flags & 1)
+		return announce_all(ap, mac);
+	return 0;
+}
+
+static int apply_addrs(struct apply *ap, const struct plan *p)
+{
+	struct if_addr addrs[MAX_IF_ADDRS];
+	char a[SV_ADDRSTRLEN];
+	int n = list_addrs(ap, addrs), ret;
+
+	if (n < 0)
+		return -n;
+	for (int i = 0; i < p->n_addrs; i++) {
+		if (has_addr(addrs, n, &p->addrs[i]))
+			continue;
+		ret = rtnl_addr_add(ap->link.ifindex, &p->addrs[i], p->is_vip[i]);
+		if (ret)
+			return refused(ap, ret, "add address %s to %s", addr_str(&p->addrs[i], a, true), ap->link.name);
+		did(ap, "address %s dev %s", addr_str(&p->addrs[i], a, true), ap->link.name);
+		if (p->is_vip[i])
+			announce_address(ap->link.ifindex, p->mac, &p->addrs[i]);
+	}
+	return 0;
+}
+
+/* A VIP dropped from the config: the old inet table still lists it. */
+static int remove_old_vips(struct apply *ap, const struct plan *p, const struct sv_addr *old, int n_old)
+{
+	struct if_addr addrs[MAX_IF_ADDRS];
+	char a[SV_ADDRSTRLEN];
+	int n = list_addrs(ap, addrs);
+
+	for (int i = 0; i < n_old && n >= 0; i++) {
+		bool kept = false;
+		for (int k = 0; k < p->n_addrs; k++)
+			kept |= addr_equal(&p->addrs[k], &old[i]);
+		struct sv_addr host = old[i];
+		host.prefix = (uint8_t)(addr_len(&host) * 8);
+		if (kept || !has_addr(addrs, n, &host))
+			continue;
+		int ret = rtnl_addr_del(ap->link.ifindex, &host);
+		if (ret)
+			return refused(ap, ret, "remove old vip %s from %s", addr_str(&host, a, false), ap->link.name);
+		did(ap, "removed old vip %s from %s", addr_str(&host, a, false), ap->link.name);
+	}
+	return n < 0 ? -n : 0;
+}
+
+static int apply_routes(struct apply *ap)
+{
+	const struct sv_config *cfg = ap->cfg;
+	struct if_route routes[16];
+	char a[SV_ADDRSTRLEN];
+	int n = rtnl_default_routes(ap->link.ifindex, routes, 16), ret;
+
+	if (n < 0)
+		return refused(ap, n, "list routes of %s", ap->link.name);
+	for (int g = 0; g < cfg->n_gateways; g++) {
+		bool have = false;
+		for (int i = 0; i < n; i++)
+			have |= addr_equal(&routes[i].gw, &cfg->gateways[g]);
+		if (have)
+			continue;
+		ret = rtnl_default_route_add(ap->link.ifindex, &cfg->gateways[g]);
+		if (ret)
+			return refused(ap, ret, "add default route via %s dev %s", addr_str(&cfg->gateways[g], a, false),
+				       ap->link.name);
+		did(ap, "route default via %s dev %s", addr_str(&cfg->gateways[g], a, false), ap->link.name);
+	}
+	return 0;
+}
+
+static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...)
+{
+	va_list va;
+
+	openlog("sharedvip", LOG_PID, LOG_DAEMON);
+	va_start(va, fmt);
+	vsyslog(LOG_INFO, fmt, va);
+	va_end(va);
+	closelog();
+}
+
+static bool is_configured_if(const struct sv_config *cfg, const char *ifname, const char *const *alt)
+{
+	if (!strcmp(cfg->interface, ifname))
+		return true;
+	for (; alt && *alt; alt++)
+		if (**alt && !strcmp(cfg->interface, *alt))
+			return true;
+	return false;
+}
+
+int apply_link(const struct sv_config *cfg, const char *ifname, const char *const *alt_names)
+{
+	struct apply ap = { .cfg = cfg };
+	struct sysctl_setting s[4];
+	struct sv_config local = *cfg;
+	char m[18];
+	int ret, n;
+
+	if (!is_configured_if(cfg, ifname, alt_names))
+		return 0;
+	ret = rtnl_link_get(ifname, &ap.link);
+	if (ret)
+		return refused(&ap, ret, "read link %s", ifname);
+	/* the sysctls live under the current name, whichever name the config used */
+	snprintf(local.interface, sizeof(local.interface), "%s", ifname);
+	n = plan_link_sysctls(&local, ap.link.has_perm_mac ? ap.link.perm_mac : ap.link.mac, s, 4);
+	if (!(ap.link.flags & 1) && (ret = apply_sysctls(&ap, s, n)))
+		return ret;
+	if (!mac_equal(ap.link.mac, cfg->shared_mac)) {
+		ret = rtnl_link_set_mac(ap.link.ifindex, cfg->shared_mac);
+		if (ret == -EBUSY) {
+			log_line("sharedvip: %s is already up and cannot change its MAC live; sharedvip-apply will", ifname);
+			return 0;
+		}
+		if (ret)
+			return refused(&ap, ret, "set MAC address of %s to %s", ifname, mac_str(cfg->shared_mac, m));
+		if (ap.link.flags & 1)
+			announce_all(&ap, cfg->shared_mac);
+	}
+	log_line("sharedvip: %s has the shared MAC %s", ifname, mac_str(cfg->shared_mac, m));
+	return 0;
+}
+
+int apply_identify(const struct sv_config *cfg, const char *opt_node)
+{
+	struct if_addr addrs[MAX_IF_ADDRS];
+	struct sv_addr plain[MAX_IF_ADDRS];
+	struct link_info li;
+	char host[256] = "", why[512];
+	int n = 0, node;
+
+	if (rtnl_link_get(cfg->interface, &li) == 0)
+		n = rtnl_addr_list(li.ifindex, addrs, MAX_IF_ADDRS);
+	for (int i = 0; i < n; i++)
+		plain[i] = addrs[i].a;
+	gethostname(host, sizeof(host) - 1);
+	node = node_identify(cfg, opt_node, getenv("SHAREDVIP_NODE"), plain, n > 0 ? n : 0, host, why, sizeof(why));
+	if (node < 0)
+		fprintf(stderr, "%s: %s\n", sv_prog, why);
+	return node;
+}
+
+static int apply_kernel(struct apply *ap, const struct plan *p, const struct ruleset *rs, const struct sv_addr *old_vips,
+			int n_old)
+{
+	int ret;
+
+	/* Filter first, so the VIP never appears on a node that would answer for everyone. */
+	if ((ret = apply_sysctls(ap, p->sysctls, p->n_sysctls)) || (ret = apply_ruleset(ap, rs)) ||
+	    (ret = apply_mac(ap, p->mac)) || (ret = remove_old_vips(ap, p, old_vips, n_old)) ||
+	    (ret = apply_addrs(ap, p)) || (ret = apply_routes(ap)))
+		return ret;
+	return 0;
+}
+
+int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose)
+{
+	struct apply ap = { .cfg = cfg, .verbose = verbose };
+	struct ruleset_input in = { .cfg = cfg, .node = node };
+	struct sv_addr old_vips[SV_MAX_VIPS * 2];
+	struct ruleset rs;
+	struct plan p;
+	bool *held;
+	int ret, n_old = 0;
+
+	if (plan_build(cfg, node, &p))
+		return refused(&ap, -ENOMEM, "compute the plan");
+	held = calloc(cfg->buckets, sizeof(*held));
+	if (!held) {
+		plan_free(&p);
+		return refused(&ap, -ENOMEM, "compute the plan");
+	}
+	held_buckets(cfg, p.owned, held);
+	n_old = nft_vips(old_vips, SV_MAX_VIPS * 2);
+	in.owned = p.owned;
+	in.held = held;
+	in.arp_owner = p.arp_owner;
+	if (ruleset_build(&in, &rs)) {
+		ret = refused(&ap, -ENOMEM, "build the nftables ruleset");
+		goto out;
+	}
+	if (dry_run) {
+		plan_print(&p, stdout);
+		for (int i = 0; i < rs.n_tables; i++)
+			printf("%s%s", i ? "\n" : "", sb_str(&rs.tables[i].text));
+		ret = 0;
+	} else {
+		ret = rtnl_link_get(cfg->interface, &ap.link);
+		if (ret == -ENODEV)
+			ret = refused(&ap, ret, "find interface %s", cfg->interface);
+		else if (ret)
+			ret = refused(&ap, ret, "read link %s", cfg->interface);
+		else
+			ret = apply_kernel(&ap, &p, &rs, old_vips, n_old > 0 ? n_old : 0);
+		if (!ret && verbose && !ap.changes)
+			printf("nothing to change\n");
+	}
+	ruleset_free(&rs);
+out:
+	free(held);
+	plan_free(&p);
+	return ret;
+}

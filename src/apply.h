@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The sharedvip developers. */
+#ifndef SHAREDVIP_APPLY_H
+#define SHAREDVIP_APPLY_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+enum { EXIT_CONFIG = 1, EXIT_KERNEL = 2 };
+
+/* The udev stage: shared MAC and IPv6 link settings on ifname, if it is the configured
+ * interface (by name or by one of udev's predictable names). */
+int apply_link(const struct sv_config *cfg, const char *ifname, const char *const *alt_names);
+/* Makes the system match the config for node; dry_run prints the plan instead. */
+int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose);
+/* Which node this is, reading the interface's addresses: -1 after printing why not. */
+int apply_identify(const struct sv_config *cfg, const char *opt_node);
+
+#endif

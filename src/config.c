@@ -1,0 +1,657 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copyright (C) 2026 The sharedvip developers. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *sv_prog = "sharedvip";
+
+enum section { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_FAILOVER, SEC_UNKNOWN };
+
+/* Every key a section may hold, so duplicates and missing keys can be named with their line. */
+static const char *const cluster_keys[] = { "interface", "vip", "shared_mac", "gateway", "buckets", "seed", "affinity",
+					     "services", "local_ports", "ping", "mode", NULL };
+static const char *const node_keys[] = { "address", "weight", "send_mac", NULL };
+static const char *const failover_keys[] = { "heartbeat_ms", "dead_after", "port", "key_file", "quorum", NULL };
+#define MAX_KEYS 16
+
+struct parse {
+	struct sv_config *cfg;
+	FILE *err;
+	FILE *in;
+	const char *text;
+	int lineno, errors;
+	enum section sec;
+	int node;
+	int cluster_line, failover_line;
+	int key_line[3][MAX_KEYS]; /* cluster, current node, failover */
+	int shared_mac_line, local_ports_line, services_line;
+	bool mac_auto;
+};
+
+static void perr(struct parse *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void perr(struct parse *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(p->err, "%s: %s:%d: ", sv_prog, p->cfg->file, line);
+	va_start(ap, fmt);
+	vfprintf(p->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->err);
+	p->errors++;
+}
+
+static int key_index(const char *const *keys, const char *name)
+{
+	for (int i = 0; keys[i]; i++)
+		if (!strcmp(keys[i], name))
+			return i;
+	return -1;
+}
+
+static bool valid_node_name(const char *s)
+{
+	if (!*s || strlen(s) >= SV_MAX_NAME)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.", *s))
+			return false;
+	return true;
+}
+
+static void section_begin(struct parse *p, char *name)
+{
+	char *arg = name + strcspn(name, " \t");
+
+	if (*arg)
+		*arg++ = '\0';
+	arg += strspn(arg, " \t");
+	memset(p->key_line[1], 0, sizeof(p->key_line[1]));
+	if (!strcmp(name, "cluster") && !*arg) {
+		p->sec = SEC_CLUSTER;
+		if (p->cluster_line)
+			perr(p, p->lineno, "duplicate section [cluster] (first at line %d)", p->cluster_line);
+		else
+			p->cluster_line = p->lineno;
+	} else if (!strcmp(name, "failover") && !*arg) {
+		p->sec = SEC_FAILOVER;
+		if (p->failover_line)
+			perr(p, p->lineno, "duplicate section [failover] (first at line %d)", p->failover_line);
+		else
+			p->failover_line = p->lineno;
+	} else if (!strcmp(name, "node")) {
+		p->sec = SEC_UNKNOWN;
+		if (!valid_node_name(arg)) {
+			perr(p, p->lineno, "bad node name `%s' (letters, digits, '-', '_', '.'; at most %d)", arg,
+			     SV_MAX_NAME - 1);
+			return;
+		}
+		for (int i = 0; i < p->cfg->n_nodes; i++)
+			if (!strcmp(p->cfg->nodes[i].name, arg)) {
+				perr(p, p->lineno, "duplicate node `%s' (first at line %d)", arg, p->cfg->nodes[i].line);
+				return;
+			}
+		if (p->cfg->n_nodes == SV_MAX_NODES) {
+			perr(p, p->lineno, "too many nodes (at most %d)", SV_MAX_NODES);
+			return;
+		}
+		struct sv_node *n = &p->cfg->nodes[p->cfg->n_nodes];
+		snprintf(n->name, sizeof(n->name), "%s", arg);
+		n->line = p->lineno;
+		n->weight = 1;
+		p->node = p->cfg->n_nodes++;
+		p->sec = SEC_NODE;
+	} else {
+		p->sec = SEC_UNKNOWN;
+		perr(p, p->lineno, "unknown section [%s%s%s]", name, *arg ? " " : "", arg);
+	}
+}
+
+static bool is_blank_or_comment(const char *s)
+{
+	return !*s || *s == ';' || *s == '#';
+}
+
+/* inih's reader: counting lines here gives every handler call its line number, whatever
+ * options the shared libinih was built with, and lets section headers be seen even when
+ * a section has no keys. Leading blanks are dropped so indented keys are not taken for
+ * inih's continuation lines. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	char line[4096];
+	size_t n = 0;
+	int c;
+
+	if (p->in) {
+		if (!fgets(line, sizeof(line), p->in))
+			return NULL;
+		n = strlen(line);
+		if (n && line[n - 1] != '\n' && !feof(p->in))
+			while ((c = fgetc(p->in)) != EOF && c != '\n')
+				n = sizeof(line);
+	} else {
+		if (!*p->text)
+			return NULL;
+		n = strcspn(p->text, "\n");
+		size_t take = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
+		memcpy(line, p->text, take);
+		line[take] = '\0';
+		p->text += n + (p->text[n] == '\n');
+	}
+	p->lineno++;
+	line[strcspn(line, "\r\n")] = '\0';
+	char *s = line + strspn(line, " \t");
+	str[0] = '\0';
+	if ((int)n >= num - 1 || n >= sizeof(line) - 1) {
+		perr(p, p->lineno, "line too long (at most %d characters)", num - 2);
+		return str;
+	}
+	if (*s == '[') {
+		char *end = strchr(s, ']');
+		if (!end) {
+			perr(p, p->lineno, "section header without ']'");
+			return str;
+		}
+		char name[256];
+		snprintf(name, sizeof(name), "%.*s", (int)(end - s - 1), s + 1);
+		section_begin(p, name);
+	} else if (!is_blank_or_comment(s) && !strpbrk(s, "=:")) {
+		perr(p, p->lineno, "expected `key = value', got `%s'", s);
+		return str;
+	}
+	snprintf(str, (size_t)num, "%s\n", s);
+	return str;
+}
+
+typedef bool (*item_fn)(struct parse *p, const char *item);
+
+/* Calls fn for each comma-separated item; false if an item was empty or refused. */
+static bool each_item(struct parse *p, const char *key, const char *value, item_fn fn)
+{
+	char buf[1024];
+	char *save = NULL, *tok;
+	bool ok = true;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	if (!*buf) {
+		perr(p, p->lineno, "%s: empty value", key);
+		return false;
+	}
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end = tok + strlen(tok);
+		tok += strspn(tok, " \t");
+		while (end > tok && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (!*tok) {
+			perr(p, p->lineno, "%s: empty item in list", key);
+			ok = false;
+			continue;
+		}
+		if (!fn(p, tok))
+			ok = false;
+	}
+	return ok;
+}
+
+static bool parse_uint(struct parse *p, const char *key, const char *value, unsigned long min, unsigned long max,
+		       unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(value, &end, 0);
+	if (!*value || *end || errno || value[0] == '-' || v < min || v > max) {
+		perr(p, p->lineno, "%s: `%s' is not a number from %lu to %lu", key, value, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool parse_bool(struct parse *p, const char *key, const char *value, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+
+	for (int i = 0; i < 4; i++) {
+		if (!strcasecmp(value, yes[i]))
+			return (*out = true);
+		if (!strcasecmp(value, no[i]))
+			return !(*out = false);
+	}
+	perr(p, p->lineno, "%s: `%s' is neither yes nor no", key, value);
+	return false;
+}
+
+static bool parse_choice(struct parse *p, const char *key, const char *value, const char *const *choices, int *out)
+{
+	for (int i = 0; choices[i]; i++)
+		if (!strcmp(value, choices[i]))
+			return (*out = i), true;
+	perr(p, p->lineno, "%s: `%s' is not one of the choices (see sharedvip.ini(5))", key, value);
+	return false;
+}
+
+static bool parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	char *end;
+	unsigned long a = strtoul(s, &end, 10), b = a;
+
+	if (end == s || a < 1 || a > 65535)
+		return false;
+	if (*end == '-') {
+		const char *t = end + 1;
+		b = strtoul(t, &end, 10);
+		if (end == t || b < a || b > 65535)
+			return false;
+	}
+	if (*end)
+		return false;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return true;
+}
+
+static bool mac_usable(struct parse *p, const char *key, const char *value, uint8_t mac[6])
+{
+	if (!mac_parse(value, mac)) {
+		perr(p, p->lineno, "%s: `%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", key, value);
+		return false;
+	}
+	if (mac[0] & 1) {
+		perr(p, p->lineno, "%s: `%s' is a multicast (group) MAC address", key, value);
+		return false;
+	}
+	if (!(mac[0] & 2)) {
+		perr(p, p->lineno, "%s: `%s' is not a locally administered MAC address (set bit 0x02 of the first byte)", key,
+		     value);
+		return false;
+	}
+	return true;
+}
+
+static bool add_vip(struct parse *p, const char *s)
+{
+	struct sv_config *cfg = p->cfg;
+	struct sv_addr a;
+
+	if (!addr_parse(s, &a, false)) {
+		perr(p, p->lineno, "vip: `%s' is not an IPv4 or IPv6 address", s);
+		return false;
+	}
+	bool bad = a.family == AF_INET ? (IN_MULTICAST(ntohl(a.v4.s_addr)) || (ntohl(a.v4.s_addr) >> 24) == 127 ||
+					  a.v4.s_addr == INADDR_ANY || a.v4.s_addr == INADDR_BROADCAST)
+				       : (IN6_IS_ADDR_MULTICAST(&a.v6) || IN6_IS_ADDR_LOOPBACK(&a.v6) ||
+					  IN6_IS_ADDR_UNSPECIFIED(&a.v6) || IN6_IS_ADDR_LINKLOCAL(&a.v6));
+	if (bad) {
+		perr(p, p->lineno, "vip: `%s' cannot be a service address", s);
+		return false;
+	}
+	for (int i = 0; i < cfg->n_vips; i++)
+		if (addr_equal(&cfg->vips[i], &a)) {
+			perr(p, p->lineno, "vip: `%s' is listed twice", s);
+			return false;
+		}
+	if (cfg->n_vips == SV_MAX_VIPS) {
+		perr(p, p->lineno, "vip: at most %d addresses", SV_MAX_VIPS);
+		return false;
+	}
+	cfg->vips[cfg->n_vips++] = a;
+	return true;
+}
+
+static bool add_gateway(struct parse *p, const char *s)
+{
+	struct sv_config *cfg = p->cfg;
+	struct sv_addr a;
+
+	if (!addr_parse(s, &a, false)) {
+		perr(p, p->lineno, "gateway: `%s' is not an IPv4 or IPv6 address", s);
+		return false;
+	}
+	for (int i = 0; i < cfg->n_gateways; i++)
+		if (cfg->gateways[i].family == a.family) {
+			perr(p, p->lineno, "gateway: only one gateway per address family");
+			return false;
+		}
+	cfg->gateways[cfg->n_gateways++] = a;
+	return true;
+}
+
+static bool add_service(struct parse *p, const char *s)
+{
+	struct sv_config *cfg = p->cfg;
+	struct sv_service sv = { 0, 0, 65535 };
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (n == 3 && !strncmp(s, "tcp", 3))
+		sv.proto = IPPROTO_TCP;
+	else if (n == 3 && !strncmp(s, "udp", 3))
+		sv.proto = IPPROTO_UDP;
+	if (!sv.proto || (colon && !parse_port_range(colon + 1, &sv.lo, &sv.hi))) {
+		perr(p, p->lineno, "services: `%s' is not tcp[:PORT[-PORT]] or udp[:PORT[-PORT]]", s);
+		return false;
+	}
+	if (cfg->n_services == SV_MAX_SERVICES) {
+		perr(p, p->lineno, "services: at most %d entries", SV_MAX_SERVICES);
+		return false;
+	}
+	cfg->services[cfg->n_services++] = sv;
+	return true;
+}
+
+static bool add_node_address(struct parse *p, const char *s)
+{
+	struct sv_node *n = &p->cfg->nodes[p->node];
+	struct sv_addr a;
+
+	if (!addr_parse(s, &a, true) || !strchr(s, '/')) {
+		perr(p, p->lineno, "address: `%s' is not an address with its prefix length (such as 192.168.0.10/24)", s);
+		return false;
+	}
+	if (n->n_addrs == SV_MAX_NODE_ADDRS) {
+		perr(p, p->lineno, "address: at most %d addresses per node", SV_MAX_NODE_ADDRS);
+		return false;
+	}
+	n->addrs[n->n_addrs++] = a;
+	return true;
+}
+
+static void cluster_key(struct parse *p, const char *key, const char *value)
+{
+	static const char *const affinities[] = { "client", "network", "flow", NULL };
+	static const char *const modes[] = { "hub", "switch", NULL };
+	struct sv_config *cfg = p->cfg;
+	unsigned long v;
+	int choice;
+
+	if (!strcmp(key, "interface")) {
+		if (!*value || strlen(value) >= IFNAMSIZ || strpbrk(value, "/: \t") || !strcmp(value, ".") ||
+		    !strcmp(value, ".."))
+			perr(p, p->lineno, "interface: `%s' is not a valid interface name", value);
+		else
+			snprintf(cfg->interface, sizeof(cfg->interface), "%s", value);
+	} else if (!strcmp(key, "vip")) {
+		each_item(p, key, value, add_vip);
+	} else if (!strcmp(key, "shared_mac")) {
+		p->shared_mac_line = p->lineno;
+		p->mac_auto = !strcmp(value, "auto");
+		if (!p->mac_auto)
+			mac_usable(p, key, value, cfg->shared_mac);
+	} else if (!strcmp(key, "gateway")) {
+		each_item(p, key, value, add_gateway);
+	} else if (!strcmp(key, "buckets")) {
+		if (parse_uint(p, key, value, 1, 65536, &v))
+			cfg->buckets = (uint32_t)v;
+	} else if (!strcmp(key, "seed")) {
+		if (parse_uint(p, key, value, 0, UINT32_MAX, &v))
+			cfg->seed = (uint32_t)v;
+	} else if (!strcmp(key, "affinity")) {
+		if (parse_choice(p, key, value, affinities, &choice))
+			cfg->affinity = (enum sv_affinity)choice;
+	} else if (!strcmp(key, "services")) {
+		p->services_line = p->lineno;
+		each_item(p, key, value, add_service);
+	} else if (!strcmp(key, "local_ports")) {
+		p->local_ports_line = p->lineno;
+		if (!parse_port_range(value, &cfg->local_lo, &cfg->local_hi))
+			perr(p, p->lineno, "local_ports: `%s' is not a port range such as 61000-65535", value);
+	} else if (!strcmp(key, "ping")) {
+		parse_bool(p, key, value, &cfg->ping);
+	} else if (!strcmp(key, "mode")) {
+		if (parse_choice(p, key, value, modes, &choice))
+			cfg->mode = (enum sv_mode)choice;
+	}
+}
+
+static void node_key(struct parse *p, const char *key, const char *value)
+{
+	struct sv_node *n = &p->cfg->nodes[p->node];
+	unsigned long v;
+
+	if (!strcmp(key, "address")) {
+		each_item(p, key, value, add_node_address);
+	} else if (!strcmp(key, "weight")) {
+		if (parse_uint(p, key, value, 0, 1000, &v))
+			n->weight = (unsigned)v;
+	} else if (!strcmp(key, "send_mac")) {
+		mac_usable(p, key, value, n->send_mac);
+	}
+}
+
+static void failover_key(struct parse *p, const char *key, const char *value)
+{
+	static const char *const quorums[] = { "none", "majority", NULL };
+	struct sv_config *cfg = p->cfg;
+	unsigned long v;
+	int choice;
+
+	if (!strcmp(key, "heartbeat_ms")) {
+		if (parse_uint(p, key, value, 10, 10000, &v))
+			cfg->failover.heartbeat_ms = (unsigned)v;
+	} else if (!strcmp(key, "dead_after")) {
+		if (parse_uint(p, key, value, 1, 100, &v))
+			cfg->failover.dead_after = (unsigned)v;
+	} else if (!strcmp(key, "port")) {
+		if (parse_uint(p, key, value, 1, 65535, &v))
+			cfg->failover.port = (uint16_t)v;
+	} else if (!strcmp(key, "key_file")) {
+		if (value[0] != '/' || strlen(value) >= sizeof(cfg->failover.key_file))
+			perr(p, p->lineno, "key_file: `%s' is not an absolute path", value);
+		else
+			snprintf(cfg->failover.key_file, sizeof(cfg->failover.key_file), "%s", value);
+	} else if (!strcmp(key, "quorum")) {
+		if (parse_choice(p, key, value, quorums, &choice))
+			cfg->failover.quorum = (enum sv_quorum)choice;
+	}
+}
+
+static int handle_key(void *user, const char *section, const char *key, const char *value)
+{
+	static const char *const *const keysets[] = { cluster_keys, node_keys, failover_keys };
+	static const char *const names[] = { "[cluster]", "[node]", "[failover]" };
+	struct parse *p = user;
+	int set;
+
+	(void)section; /* the reader tracks sections itself */
+	switch (p->sec) {
+	case SEC_NONE:
+		perr(p, p->lineno, "`%s' is outside any section", key);
+		return 1;
+	case SEC_UNKNOWN:
+		return 1;
+	case SEC_CLUSTER: set = 0; break;
+	case SEC_NODE: set = 1; break;
+	default: set = 2; break;
+	}
+	int k = key_index(keysets[set], key);
+	if (k < 0) {
+		perr(p, p->lineno, "unknown key `%s' in %s", key, names[set]);
+		return 1;
+	}
+	if (p->key_line[set][k]) {
+		perr(p, p->lineno, "duplicate key `%s' (first at line %d)", key, p->key_line[set][k]);
+		return 1;
+	}
+	p->key_line[set][k] = p->lineno;
+	if (set == 0)
+		cluster_key(p, key, value);
+	else if (set == 1)
+		node_key(p, key, value);
+	else
+		failover_key(p, key, value);
+	return 1;
+}
+
+static void set_defaults(struct sv_config *cfg)
+{
+	cfg->buckets = 1024;
+	cfg->local_lo = 61000;
+	cfg->local_hi = 65535;
+	cfg->ping = true;
+	cfg->failover.heartbeat_ms = 100;
+	cfg->failover.dead_after = 3;
+	cfg->failover.port = 7946;
+	snprintf(cfg->failover.key_file, sizeof(cfg->failover.key_file), "/etc/sharedvip.key");
+}
+
+static void derive_shared_mac(struct sv_config *cfg)
+{
+	const struct sv_addr *src = NULL;
+
+	for (int i = 0; i < cfg->n_vips && !src; i++)
+		if (cfg->vips[i].family == AF_INET)
+			src = &cfg->vips[i];
+	if (!src && cfg->n_vips)
+		src = &cfg->vips[0];
+	if (!src)
+		return;
+	cfg->shared_mac[0] = 0x02;
+	cfg->shared_mac[1] = 0xbf;
+	memcpy(cfg->shared_mac + 2, src->b + addr_len(src) - 4, 4);
+}
+
+static void check_addresses(struct parse *p)
+{
+	struct sv_config *cfg = p->cfg;
+	char s[SV_ADDRSTRLEN], g[SV_ADDRSTRLEN];
+
+	for (int i = 0; i < cfg->n_nodes; i++) {
+		const struct sv_node *n = &cfg->nodes[i];
+		for (int a = 0; a < n->n_addrs; a++) {
+			const struct sv_addr *ad = &n->addrs[a];
+			for (int v = 0; v < cfg->n_vips; v++) {
+				if (addr_equal(ad, &cfg->vips[v]))
+					perr(p, n->line, "node %s: address %s is also a vip", n->name, addr_str(ad, s, false));
+				else if (addr_is_net_or_bcast(ad, &cfg->vips[v]))
+					perr(p, p->key_line[0][1], "vip: %s is the network or broadcast address of %s",
+					     addr_str(&cfg->vips[v], s, false), addr_str(ad, g, true));
+			}
+			for (int gw = 0; gw < cfg->n_gateways; gw++) {
+				const struct sv_addr *gwa = &cfg->gateways[gw];
+				if (gwa->family != ad->family || (gwa->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&gwa->v6)))
+					continue;
+				if (!addr_in_subnet(ad, gwa))
+					perr(p, n->line, "node %s: address %s is not on the same subnet as gateway %s", n->name,
+					     addr_str(ad, s, true), addr_str(gwa, g, false));
+			}
+			for (int j = 0; j <= i; j++)
+				for (int b = 0; b < cfg->nodes[j].n_addrs && (j < i || b < a); b++)
+					if (addr_equal(ad, &cfg->nodes[j].addrs[b]))
+						perr(p, n->line, "node %s: address %s is also used by node %s", n->name,
+						     addr_str(ad, s, false), cfg->nodes[j].name);
+		}
+	}
+}
+
+static void check_ports(struct parse *p)
+{
+	struct sv_config *cfg = p->cfg;
+	int line = p->local_ports_line ? p->local_ports_line : p->cluster_line;
+
+	if (cfg->n_nodes && cfg->local_hi - cfg->local_lo + 1 < cfg->n_nodes)
+		perr(p, line, "local_ports: %u-%u has fewer ports than there are nodes", cfg->local_lo, cfg->local_hi);
+	for (int i = 0; i < cfg->n_services; i++) {
+		const struct sv_service *sv = &cfg->services[i];
+		if (sv->lo <= cfg->local_hi && sv->hi >= cfg->local_lo && (sv->lo || sv->hi != 65535))
+			perr(p, p->services_line, "services: %s:%u-%u overlaps local_ports %u-%u",
+			     sv->proto == IPPROTO_TCP ? "tcp" : "udp", sv->lo, sv->hi, cfg->local_lo, cfg->local_hi);
+	}
+}
+
+static void validate(struct parse *p)
+{
+	struct sv_config *cfg = p->cfg;
+	int cl = p->cluster_line ? p->cluster_line : 1;
+	unsigned total = 0;
+
+	if (!p->cluster_line)
+		perr(p, 1, "missing section [cluster]");
+	if (!p->key_line[0][0])
+		perr(p, cl, "[cluster]: missing required key `interface'");
+	if (!p->key_line[0][1])
+		perr(p, cl, "[cluster]: missing required key `vip'");
+	if (!cfg->n_nodes && p->cluster_line)
+		perr(p, 1, "no [node NAME] section: at least one node is needed");
+	for (int i = 0; i < cfg->n_nodes; i++)
+		total += cfg->nodes[i].weight;
+	if (cfg->n_nodes && !total)
+		perr(p, cfg->nodes[0].line, "every node has weight 0: no node would take connections");
+	if (p->mac_auto || !p->shared_mac_line)
+		derive_shared_mac(cfg);
+	check_addresses(p);
+	check_ports(p);
+}
+
+static int parse_common(struct parse *p)
+{
+	struct sv_config *cfg = p->cfg;
+	int ret;
+
+	set_defaults(cfg);
+	ret = ini_parse_stream(read_line, p, handle_key, p);
+	if (ret == -2) {
+		perr(p, p->lineno, "out of memory");
+		return -1;
+	}
+	/* inih's own syntax errors were already reported by read_line. */
+	validate(p);
+	return p->errors;
+}
+
+int config_parse_string(const char *text, const char *name, struct sv_config *cfg, FILE *err)
+{
+	struct parse p = { .cfg = cfg, .err = err, .text = text };
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->file, sizeof(cfg->file), "%s", name);
+	return parse_common(&p);
+}
+
+int config_load(const char *path, struct sv_config *cfg, FILE *err)
+{
+	struct parse p = { .cfg = cfg, .err = err };
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
+	p.in = fopen(path, "re");
+	if (!p.in) {
+		fprintf(err, "%s: %s: %s\n", sv_prog, path, strerror(errno));
+		return -1;
+	}
+	ret = parse_common(&p);
+	fclose(p.in);
+	return ret;
+}
+
+void config_local_slice(const struct sv_config *cfg, int node, uint16_t *lo, uint16_t *hi)
+{
+	unsigned span = (unsigned)(cfg->local_hi - cfg->local_lo + 1);
+	unsigned n = cfg->n_nodes ? (unsigned)cfg->n_nodes : 1, size = span / n;
+
+	*lo = (uint16_t)(cfg->local_lo + (unsigned)node * size);
+	*hi = (uint16_t)(node == (int)n - 1 ? cfg->local_hi : *lo + size - 1);
+}
+
+void config_send_mac(const struct sv_config *cfg, int node, uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	if (memcmp(cfg->nodes[node].send_mac, zero, 6)) {
+		memcpy(mac, cfg->nodes[node].send_mac, 6);
+		return;
+	}
+	memcpy(mac, cfg->shared_mac, 6);
+	mac[1] = (uint8_t)(node + 1);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The sharedvip developers. */
+#ifndef SHAREDVIP_CONFIG_H
+#define SHAREDVIP_CONFIG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+
+#define SV_DEFAULT_CONFIG "/etc/sharedvip.ini"
+#define SV_MAX_VIPS 16
+#define SV_MAX_GATEWAYS 4
+#define SV_MAX_NODES 256
+#define SV_MAX_NODE_ADDRS 8
+#define SV_MAX_SERVICES 64
+#define SV_MAX_NAME 64
+
+enum sv_affinity { AFFINITY_CLIENT, AFFINITY_NETWORK, AFFINITY_FLOW };
+enum sv_mode { MODE_HUB, MODE_SWITCH };
+enum sv_quorum { QUORUM_NONE, QUORUM_MAJORITY };
+
+struct sv_service {
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t lo, hi; /* 0-65535 for the whole protocol */
+};
+
+struct sv_node {
+	char name[SV_MAX_NAME];
+	struct sv_addr addrs[SV_MAX_NODE_ADDRS];
+	int n_addrs;
+	unsigned weight;
+	uint8_t send_mac[6];
+	int line; /* of the [node] header */
+};
+
+struct sv_config {
+	char file[256];
+	char interface[IFNAMSIZ];
+	struct sv_addr vips[SV_MAX_VIPS];
+	int n_vips;
+	uint8_t shared_mac[6];
+	struct sv_addr gateways[SV_MAX_GATEWAYS];
+	int n_gateways;
+	uint32_t buckets;
+	uint32_t seed;
+	enum sv_affinity affinity;
+	struct sv_service services[SV_MAX_SERVICES];
+	int n_services; /* 0: all TCP and UDP */
+	uint16_t local_lo, local_hi;
+	bool ping;
+	enum sv_mode mode;
+	struct sv_node nodes[SV_MAX_NODES];
+	int n_nodes;
+	struct {
+		unsigned heartbeat_ms, dead_after;
+		uint16_t port;
+		char key_file[256];
+		enum sv_quorum quorum;
+	} failover;
+};
+
+/* Parses and validates; every error goes to err as "PROG: FILE:LINE: message".
+ * Returns 0, or the number of errors (-1 if the file cannot be read). */
+int config_load(const char *path, struct sv_config *cfg, FILE *err);
+int config_parse_string(const char *text, const char *name, struct sv_config *cfg, FILE *err);
+
+/* The node's slice of local_ports, by its position in the file. */
+void config_local_slice(const struct sv_config *cfg, int node, uint16_t *lo, uint16_t *hi);
+/* The source MAC a node sends from in switch mode. */
+void config_send_mac(const struct sv_config *cfg, int node, uint8_t mac[6]);
+
+extern const char *sv_prog;
+
+#endif

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copyright (C) 2026 The sharedvip developers. */
+#include "nft.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/batch.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef void (*build_fn)(struct nlmsghdr *nlh, void *obj);
+typedef int (*parse_fn)(const struct nlmsghdr *nlh, void *data);
+
+/* One request and its answers; a missing object comes back as -ENOENT. */
+static int nft_request(uint16_t type, int family, uint16_t flags, build_fn build, void *obj, parse_fn cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	uint32_t seq = (uint32_t)time(NULL), portid;
+	int ret;
+
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = nftnl_nlmsg_build_hdr(buf, type, (uint16_t)family, (uint16_t)(NLM_F_ACK | flags), seq);
+	build(nlh, obj);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	while ((ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		ret = mnl_cb_run(buf, (size_t)ret, seq, portid, (mnl_cb_t)cb, data);
+		if (ret <= 0)
+			break;
+	}
+	ret = ret < 0 ? -errno : 0;
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+static void build_table(struct nlmsghdr *nlh, void *obj) { nftnl_table_nlmsg_build_payload(nlh, obj); }
+static void build_set(struct nlmsghdr *nlh, void *obj) { nftnl_set_elems_nlmsg_build_payload(nlh, obj); }
+static void build_rule(struct nlmsghdr *nlh, void *obj) { nftnl_rule_nlmsg_build_payload(nlh, obj); }
+
+struct comment_out {
+	char *buf;
+	size_t len;
+	int found;
+};
+
+static int udata_comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	const char **out = data;
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_TABLE_COMMENT || nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT)
+		*out = nftnl_udata_get(attr);
+	return 0;
+}
+
+static const char *udata_comment(const void *data, uint32_t len)
+{
+	const char *comment = NULL;
+
+	if (data)
+		nftnl_udata_parse(data, len, udata_comment_cb, &comment);
+	return comment;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct comment_out *out = data;
+	struct nftnl_table *t = nftnl_table_alloc();
+	uint32_t len = 0;
+
+	if (!t)
+		return MNL_CB_ERROR;
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0) {
+		const void *udata = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
+		const char *c = udata_comment(udata, len);
+		snprintf(out->buf, out->len, "%s", c ? c : "");
+		out->found = 1;
+	}
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+int nft_table_comment(int family, char *comment, size_t len)
+{
+	struct comment_out out = { comment, len, 0 };
+	struct nftnl_table *t = nftnl_table_alloc();
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, SV_TABLE);
+	ret = nft_request(NFT_MSG_GETTABLE, family, 0, build_table, t, table_cb, &out);
+	nftnl_table_free(t);
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : out.found;
+}
+
+struct members_out {
+	bool *members;
+	uint32_t buckets;
+};
+
+static int elem_cb(struct nftnl_set_elem *e, void *data)
+{
+	struct members_out *out = data;
+	uint32_t len = 0, key = 0;
+	const void *k = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+
+	if (k && len == sizeof(key)) {
+		memcpy(&key, k, sizeof(key));
+		if (key < out->buckets)
+			out->members[key] = true;
+	}
+	return 0;
+}
+
+static int setelem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return MNL_CB_ERROR;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) == 0)
+		nftnl_set_elem_foreach(s, elem_cb, data);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+int nft_set_members(int family, const char *set, bool *members, uint32_t buckets)
+{
+	struct members_out out = { members, buckets };
+	struct nftnl_set *s = nftnl_set_alloc();
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, SV_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
+	ret = nft_request(NFT_MSG_GETSETELEM, family, NLM_F_DUMP, build_set, s, setelem_cb, &out);
+	nftnl_set_free(s);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+struct counters_out {
+	struct nft_counter *c;
+	int n, max;
+};
+
+static int counter_expr_cb(struct nftnl_expr *e, void *data)
+{
+	struct nft_counter *c = data;
+
+	if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter")) {
+		c->packets += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+		c->bytes += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+	}
+	return 0;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct counters_out *out = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nft_counter sum = { 0 };
+	uint32_t len = 0;
+	const char *comment;
+	int i;
+
+	if (!r)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0)
+		goto out;
+	const void *udata = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+	comment = udata_comment(udata, len);
+	if (!comment)
+		goto out;
+	nftnl_expr_foreach(r, counter_expr_cb, &sum);
+	for (i = 0; i < out->n && strcmp(out->c[i].comment, comment); i++)
+		;
+	if (i == out->n) {
+		if (out->n == out->max)
+			goto out;
+		snprintf(out->c[out->n++].comment, sizeof(out->c[0].comment), "%s", comment);
+	}
+	out->c[i].packets += sum.packets;
+	out->c[i].bytes += sum.bytes;
+out:
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+int nft_counters(int family, struct nft_counter *c, int max)
+{
+	struct counters_out out = { c, 0, max };
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	int ret;
+
+	if (!r)
+		return -ENOMEM;
+	memset(c, 0, sizeof(*c) * (size_t)max);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, SV_TABLE);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, (uint32_t)family);
+	ret = nft_request(NFT_MSG_GETRULE, family, NLM_F_DUMP, build_rule, r, rule_cb, &out);
+	nftnl_rule_free(r);
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : out.n;
+}
+
+/* The batch: messages written back to back into one growing buffer, sent in one sendmsg
+ * so that the kernel applies them as one transaction. */
+struct batch {
+	char *buf;
+	size_t len, cap;
+	uint32_t seq, first_seq;
+	char (*what)[96]; /* what each message does, by seq - first_seq, for error messages */
+	size_t n_what;
+};
+
+static struct nlmsghdr *batch_msg(struct batch *b, size_t room)
+{
+	if (b->len + room > b->cap) {
+		size_t cap = b->cap ? b->cap : 65536;
+		while (cap < b->len + room)
+			cap *= 2;
+		char *p = realloc(b->buf, cap);
+		if (!p)
+			return NULL;
+		memset(p + b->cap, 0, cap - b->cap);
+		b->buf = p;
+		b->cap = cap;
+	}
+	return (struct nlmsghdr *)(b->buf + b->len);
+}
+
+static int batch_note(struct batch *b, struct nlmsghdr *nlh, const char *fmt, const char *a, const char *c)
+{
+	size_t i = nlh->nlmsg_seq - b->first_seq;
+
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	if (i >= b->n_what) {
+		size_t n = b->n_what ? b->n_what * 2 : 64;
+		while (n <= i)
+			n *= 2;
+		void *p = realloc(b->what, n * sizeof(*b->what));
+		if (!p)
+			return -ENOMEM;
+		b->what = p;
+		b->n_what = n;
+	}
+	snprintf(b->what[i], sizeof(b->what[i]), fmt, a, c);
+	return 0;
+}
+
+static struct nlmsghdr *batch_hdr(struct batch *b, uint16_t type, int family, uint16_t flags, size_t room)
+{
+	struct nlmsghdr *nlh = batch_msg(b, room);
+
+	return nlh ? nftnl_nlmsg_build_hdr((char *)nlh, type, (uint16_t)family, (uint16_t)(flags | NLM_F_ACK), b->seq++)
+		   : NULL;
+}
+
+static int batch_table(struct batch *b, uint16_t type, int family, struct nftnl_table *t, const char *what)
+{
+	struct nlmsghdr *nlh = batch_hdr(b, type, family, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0, 4096);
+
+	if (!nlh)
+		return -ENOMEM;
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	return batch_note(b, nlh, what, family_name(family), "");
+}
+
+static int batch_set(struct batch *b, int family, struct nftnl_set *s)
+{
+	const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
+	struct nftnl_set_elems_iter *it;
+	struct nlmsghdr *nlh;
+	int more = 1, ret = 0;
+
+	nlh = batch_hdr(b, NFT_MSG_NEWSET, family, NLM_F_CREATE, 4096);
+	if (!nlh)
+		return -ENOMEM;
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	if (batch_note(b, nlh, "add set %s of table %s sharedvip", name, family_name(family)))
+		return -ENOMEM;
+	it = nftnl_set_elems_iter_create(s);
+	if (!it)
+		return -ENOMEM;
+	if (!nftnl_set_elems_iter_cur(it)) {
+		nftnl_set_elems_iter_destroy(it);
+		return 0;
+	}
+	/* libnftnl stops a message before its element list overflows 64 KiB */
+	while (more > 0 && !ret) {
+		nlh = batch_hdr(b, NFT_MSG_NEWSETELEM, family, NLM_F_CREATE, 80 * 1024);
+		if (!nlh) {
+			ret = -ENOMEM;
+			break;
+		}
+		more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
+		ret = batch_note(b, nlh, "add elements to set %s of table %s sharedvip", name, family_name(family));
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return more < 0 ? -EINVAL : ret;
+}
+
+static int batch_table_contents(struct batch *b, const struct rs_table *t)
+{
+	struct nlmsghdr *nlh;
+	int ret = 0;
+
+	ret |= batch_table(b, NFT_MSG_NEWTABLE, t->family, t->table, "add table %s sharedvip%s");
+	ret |= batch_table(b, NFT_MSG_DELTABLE, t->family, t->table, "delete table %s sharedvip%s");
+	ret |= batch_table(b, NFT_MSG_NEWTABLE, t->family, t->table, "add table %s sharedvip%s");
+	for (int i = 0; i < t->n_sets && !ret; i++)
+		ret = batch_set(b, t->family, t->sets[i]);
+	for (int i = 0; i < t->n_chains && !ret; i++) {
+		nlh = batch_hdr(b, NFT_MSG_NEWCHAIN, t->family, NLM_F_CREATE, 4096);
+		if (!nlh)
+			return -ENOMEM;
+		nftnl_chain_nlmsg_build_payload(nlh, t->chains[i]);
+		ret = batch_note(b, nlh, "add chain %s of table %s sharedvip", nftnl_chain_get_str(t->chains[i], NFTNL_CHAIN_NAME),
+				 family_name(t->family));
+	}
+	for (int i = 0; i < t->n_rules && !ret; i++) {
+		nlh = batch_hdr(b, NFT_MSG_NEWRULE, t->family, NLM_F_CREATE | NLM_F_APPEND, 8192);
+		if (!nlh)
+			return -ENOMEM;
+		nftnl_rule_nlmsg_build_payload(nlh, t->rules[i]);
+		ret = batch_note(b, nlh, "add a rule to chain %s of table %s sharedvip",
+				 nftnl_rule_get_str(t->rules[i], NFTNL_RULE_CHAIN), family_name(t->family));
+	}
+	return ret ? -ENOMEM : 0;
+}
+
+static int batch_build(struct batch *b, const struct ruleset *rs, const bool *replace, const int *drop, int n_drop)
+{
+	struct nlmsghdr *nlh;
+	int ret = 0;
+
+	nlh = batch_msg(b, 64);
+	if (!nlh)
+		return -ENOMEM;
+	nftnl_batch_begin((char *)nlh, b->seq++);
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	b->first_seq = b->seq;
+	for (int i = 0; i < rs->n_tables && !ret; i++)
+		if (replace[i])
+			ret = batch_table_contents(b, &rs->tables[i]);
+	for (int i = 0; i < n_drop && !ret; i++) {
+		struct nftnl_table *t = nftnl_table_alloc();
+		if (!t)
+			return -ENOMEM;
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, SV_TABLE);
+		nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, (uint32_t)drop[i]);
+		ret = batch_table(b, NFT_MSG_NEWTABLE, drop[i], t, "add table %s sharedvip%s");
+		ret |= batch_table(b, NFT_MSG_DELTABLE, drop[i], t, "delete table %s sharedvip%s");
+		nftnl_table_free(t);
+	}
+	if (ret)
+		return ret;
+	nlh = batch_msg(b, 64);
+	if (!nlh)
+		return -ENOMEM;
+	nftnl_batch_end((char *)nlh, b->seq++);
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	return 0;
+}
+
+/* The kernel runs the whole batch inside sendmsg(), so every answer is queued when it
+ * returns: read without blocking until the socket is empty. */
+static int batch_send(struct batch *b, char *what, size_t what_len)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int ret = 0, sndbuf = (int)b->len + 4096;
+	ssize_t n;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	if (b->len > 200000)
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
+	if (mnl_socket_sendto(nl, b->buf, b->len) < 0)
+		goto fail;
+	while ((n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, (int)n);
+		     nlh = mnl_nlmsg_next(nlh, (int *)&n)) {
+			const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+			if (nlh->nlmsg_type != NLMSG_ERROR || !err->error || ret)
+				continue;
+			ret = err->error;
+			size_t i = nlh->nlmsg_seq - b->first_seq;
+			snprintf(what, what_len, "%s", i < b->n_what ? b->what[i] : "nftables transaction");
+		}
+	}
+	mnl_socket_close(nl);
+	return ret;
+fail:
+	ret = -errno;
+	snprintf(what, what_len, "send the nftables transaction");
+	mnl_socket_close(nl);
+	return ret;
+}
+
+int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_families, int n_drop, char *what,
+	       size_t what_len)
+{
+	struct batch b = { .seq = (uint32_t)time(NULL) };
+	int ret;
+
+	ret = batch_build(&b, rs, replace, drop_families, n_drop);
+	if (ret)
+		snprintf(what, what_len, "build the nftables transaction");
+	else
+		ret = batch_send(&b, what, what_len);
+	free(b.buf);
+	free(b.what);
+	return ret;
+}
+
+struct vips_out {
+	struct sv_addr *out;
+	int n, max;
+};
+
+static int vip_elem_cb(struct nftnl_set_elem *e, void *data)
+{
+	struct vips_out *v = data;
+	uint32_t len = 0;
+	const void *k = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+
+	if (!k || (len != 4 && len != 16) || v->n == v->max)
+		return 0;
+	struct sv_addr *a = &v->out[v->n++];
+	memset(a, 0, sizeof(*a));
+	a->family = len == 4 ? AF_INET : AF_INET6;
+	a->prefix = (uint8_t)(len * 8);
+	memcpy(a->b, k, len);
+	return 0;
+}
+
+static int vip_setelem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return MNL_CB_ERROR;
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) == 0)
+		nftnl_set_elem_foreach(s, vip_elem_cb, data);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+int nft_vips(struct sv_addr *out, int max)
+{
+	struct vips_out v = { out, 0, max };
+
+	for (int i = 0; i < 2; i++) {
+		struct nftnl_set *s = nftnl_set_alloc();
+		int ret;
+		if (!s)
+			return -ENOMEM;
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, SV_TABLE);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, i ? "vip6" : "vip4");
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+		ret = nft_request(NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, build_set, s, vip_setelem_cb, &v);
+		nftnl_set_free(s);
+		if (ret < 0 && ret != -ENOENT)
+			return ret;
+	}
+	return v.n;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The sharedvip developers. */
+#ifndef SHAREDVIP_NFT_H
+#define SHAREDVIP_NFT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "addr.h"
+#include "ruleset.h"
+
+/* The comment of sharedvip's table in family: 1 if the table exists, 0 if not, -errno. */
+int nft_table_comment(int family, char *comment, size_t len);
+/* Marks members[b] for every element b < buckets of the named set; 0 when absent. */
+int nft_set_members(int family, const char *set, bool *members, uint32_t buckets);
+
+/* In one transaction: replace the tables marked in replace[] by their ruleset version and
+ * delete sharedvip's table in each family of drop_families. On error, what[] names the
+ * object the kernel refused. */
+int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_families, int n_drop, char *what,
+	       size_t what_len);
+
+/* The VIPs the loaded inet table filters for (what a previous apply configured). */
+int nft_vips(struct sv_addr *out, int max);
+
+struct nft_counter {
+	char comment[32];
+	uint64_t packets, bytes;
+};
+/* Sums the counters of the rules of sharedvip's table in family by rule comment. */
+int nft_counters(int family, struct nft_counter *out, int max);
+
+#endif

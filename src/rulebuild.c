@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copyright (C) 2026 The sharedvip developers. */
+#include "rulebuild.h"
+
+#include <arpa/inet.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/udata.h>
+#include <linux/if_ether.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void add_expr(struct rule_builder *rb, struct nftnl_expr *e)
+{
+	if (!e) {
+		rb->failed = 1;
+		return;
+	}
+	nftnl_rule_add_expr(rb->r, e);
+}
+
+static struct nftnl_expr *expr(const char *name)
+{
+	return nftnl_expr_alloc(name);
+}
+
+static void e_meta(struct rule_builder *rb, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr("meta");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	}
+	add_expr(rb, e);
+}
+
+static void e_cmp(struct rule_builder *rb, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr("cmp");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	}
+	add_expr(rb, e);
+}
+
+static void e_payload(struct rule_builder *rb, uint32_t base, uint32_t offset, uint32_t len, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr("payload");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	}
+	add_expr(rb, e);
+}
+
+static void e_lookup(struct rule_builder *rb, uint32_t sreg, const char *set, uint32_t set_id)
+{
+	struct nftnl_expr *e = expr("lookup");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+	}
+	add_expr(rb, e);
+}
+
+static void e_bitwise(struct rule_builder *rb, uint32_t reg, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = expr("bitwise");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, reg);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, reg);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	}
+	add_expr(rb, e);
+}
+
+static void e_immediate(struct rule_builder *rb, uint32_t dreg, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, dreg);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
+	}
+	add_expr(rb, e);
+}
+
+/* nft checks the protocol a payload needs before it loads the payload. */
+static void need_l3(struct rule_builder *rb, int family)
+{
+	if (nftnl_rule_get_u32(rb->r, NFTNL_RULE_FAMILY) == NFPROTO_NETDEV) {
+		uint16_t proto = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+		e_meta(rb, NFT_META_PROTOCOL, NFT_REG_1);
+		e_cmp(rb, NFT_CMP_EQ, &proto, sizeof(proto));
+	} else {
+		uint8_t nfproto = family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+		e_meta(rb, NFT_META_NFPROTO, NFT_REG_1);
+		e_cmp(rb, NFT_CMP_EQ, &nfproto, sizeof(nfproto));
+	}
+}
+
+void rb_begin(struct rule_builder *rb, struct rs_table *t, const char *chain)
+{
+	memset(rb, 0, sizeof(*rb));
+	rb->t = t;
+	rb->chain = chain;
+	rb->r = nftnl_rule_alloc();
+	if (!rb->r) {
+		rb->failed = 1;
+		return;
+	}
+	nftnl_rule_set_u32(rb->r, NFTNL_RULE_FAMILY, (uint32_t)t->family);
+	nftnl_rule_set_str(rb->r, NFTNL_RULE_TABLE, SV_TABLE);
+	nftnl_rule_set_str(rb->r, NFTNL_RULE_CHAIN, chain);
+}
+
+int rb_end(struct rule_builder *rb)
+{
+	struct rs_table *t = rb->t;
+
+	if (rb->failed || rb->line.failed)
+		goto fail;
+	if (t->n_rules == t->cap_rules) {
+		int cap = t->cap_rules ? t->cap_rules * 2 : 16;
+		struct nftnl_rule **p = realloc(t->rules, sizeof(*p) * (size_t)cap);
+		if (!p)
+			goto fail;
+		t->rules = p;
+		t->cap_rules = cap;
+	}
+	t->rules[t->n_rules++] = rb->r;
+	/* drop the trailing blank of the last token */
+	if (rb->line.len && rb->line.buf[rb->line.len - 1] == ' ')
+		rb->line.buf[--rb->line.len] = '\0';
+	sb_printf(&t->text, "\t\t%s\n", sb_str(&rb->line));
+	sb_free(&rb->line);
+	return 0;
+fail:
+	if (rb->r)
+		nftnl_rule_free(rb->r);
+	sb_free(&rb->line);
+	return -1;
+}
+
+void m_iifname(struct rule_builder *rb, const char *ifname)
+{
+	char name[IFNAMSIZ] = { 0 };
+
+	strncpy(name, ifname, sizeof(name) - 1);
+	e_meta(rb, NFT_META_IIFNAME, NFT_REG_1);
+	e_cmp(rb, NFT_CMP_EQ, name, sizeof(name));
+	sb_printf(&rb->line, "iifname \"%s\" ", ifname);
+}
+
+void m_daddr_in(struct rule_builder *rb, int family, const char *set, uint32_t set_id)
+{
+	need_l3(rb, family);
+	if (family == AF_INET)
+		e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG_1);
+	else
+		e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, NFT_REG_1);
+	e_lookup(rb, NFT_REG_1, set, set_id);
+	sb_printf(&rb->line, "%s daddr @%s ", family == AF_INET ? "ip" : "ip6", set);
+}
+
+void m_saddr_eq(struct rule_builder *rb, const struct sv_addr *a)
+{
+	char s[SV_ADDRSTRLEN];
+
+	need_l3(rb, a->family);
+	e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, a->family == AF_INET ? 12 : 8, (uint32_t)addr_len(a), NFT_REG_1);
+	e_cmp(rb, NFT_CMP_EQ, a->b, (uint32_t)addr_len(a));
+	sb_printf(&rb->line, "%s saddr %s ", a->family == AF_INET ? "ip" : "ip6", addr_str(a, s, false));
+}
+
+static void l4proto_only(struct rule_builder *rb, uint8_t proto)
+{
+	e_meta(rb, NFT_META_L4PROTO, NFT_REG_1);
+	e_cmp(rb, NFT_CMP_EQ, &proto, 1);
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "icmp";
+}
+
+void m_l4proto(struct rule_builder *rb, uint8_t proto)
+{
+	l4proto_only(rb, proto);
+	sb_printf(&rb->line, "meta l4proto %s ", proto_name(proto));
+}
+
+void m_dport(struct rule_builder *rb, uint8_t proto, uint16_t lo, uint16_t hi)
+{
+	uint16_t nlo = htons(lo), nhi = htons(hi);
+
+	l4proto_only(rb, proto);
+	e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1);
+	if (lo == hi) {
+		e_cmp(rb, NFT_CMP_EQ, &nlo, 2);
+		sb_printf(&rb->line, "%s dport %u ", proto_name(proto), lo);
+	} else {
+		e_cmp(rb, NFT_CMP_GTE, &nlo, 2);
+		e_cmp(rb, NFT_CMP_LTE, &nhi, 2);
+		sb_printf(&rb->line, "%s dport %u-%u ", proto_name(proto), lo, hi);
+	}
+}
+
+/* The loose TCP pickup turns a stray ACK into a new conntrack entry: only a bare SYN opens. */
+void m_tcp_not_syn(struct rule_builder *rb)
+{
+	uint8_t mask = 0x17, syn = 0x02; /* fin|syn|rst|ack */
+
+	l4proto_only(rb, IPPROTO_TCP);
+	e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1, NFT_REG_1);
+	e_bitwise(rb, NFT_REG_1, &mask, 1);
+	e_cmp(rb, NFT_CMP_NEQ, &syn, 1);
+	sb_printf(&rb->line, "tcp flags & (fin | syn | rst | ack) != syn ");
+}
+
+static void e_ct(struct rule_builder *rb, uint32_t key)
+{
+	struct nftnl_expr *e = expr("ct");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	}
+	add_expr(rb, e);
+}
+
+void m_ct_state(struct rule_builder *rb, uint32_t mask, const char *text)
+{
+	uint32_t zero = 0;
+
+	e_ct(rb, NFT_CT_STATE);
+	e_bitwise(rb, NFT_REG_1, &mask, 4);
+	e_cmp(rb, NFT_CMP_NEQ, &zero, 4);
+	sb_printf(&rb->line, "ct state %s ", text);
+}
+
+void m_ct_reply(struct rule_builder *rb)
+{
+	uint8_t reply = 1; /* IP_CT_DIR_REPLY */
+
+	e_ct(rb, NFT_CT_DIRECTION);
+	e_cmp(rb, NFT_CMP_EQ, &reply, 1);
+	sb_printf(&rb->line, "ct direction reply ");
+}
+
+void m_icmp_echo(struct rule_builder *rb, int family)
+{
+	uint8_t type = family == AF_INET ? 8 : 128;
+
+	need_l3(rb, family);
+	l4proto_only(rb, family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+	e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
+	e_cmp(rb, NFT_CMP_EQ, &type, 1);
+	sb_printf(&rb->line, "%s type echo-request ", family == AF_INET ? "icmp" : "icmpv6");
+}
+
+void m_arp_request_for(struct rule_builder *rb, const char *set, uint32_t set_id)
+{
+	uint16_t request = htons(1);
+
+	e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, 6, 2, NFT_REG_1);
+	e_cmp(rb, NFT_CMP_EQ, &request, 2);
+	e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, 24, 4, NFT_REG_1);
+	e_lookup(rb, NFT_REG_1, set, set_id);
+	sb_printf(&rb->line, "arp operation request arp daddr ip @%s ", set);
+}
+
+/* jhash over the client's source address (masked for network affinity) and, for flow
+ * affinity, its source port in the next 32-bit register, as nft lays out a concatenation. */
+void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const char *set, uint32_t set_id)
+{
+	static const uint8_t mask4[4] = { 0xff, 0xff, 0xff, 0x00 };
+	static const uint8_t mask6[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	bool v4 = key->family == AF_INET;
+	uint32_t alen = v4 ? 4 : 16, len = alen;
+	struct nftnl_expr *e;
+
+	need_l3(rb, key->family);
+	e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, v4 ? 12 : 8, alen, NFT_REG_2);
+	if (key->affinity == AFFINITY_NETWORK)
+		e_bitwise(rb, NFT_REG_2, v4 ? mask4 : mask6, alen);
+	if (key->with_port) {
+		e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG32_04 + alen / 4);
+		len += 4;
+	}
+	e = expr("hash");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_TYPE, NFT_HASH_JENKINS);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_SREG, NFT_REG_2);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_LEN, len);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_MODULUS, key->buckets);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_SEED, key->seed); /* never let the kernel pick one */
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_OFFSET, 0);
+	}
+	add_expr(rb, e);
+	e_lookup(rb, NFT_REG_1, set, set_id);
+	sb_printf(&rb->line, "jhash %s saddr%s%s mod %u seed 0x%x @%s ", v4 ? "ip" : "ip6",
+		  key->affinity != AFFINITY_NETWORK ? "" : v4 ? " & 255.255.255.0" : " & ffff:ffff:ffff:ffff::",
+		  key->with_port ? " . th sport" : "", key->buckets, key->seed, set);
+}
+
+void s_counter(struct rule_builder *rb)
+{
+	add_expr(rb, expr("counter"));
+	sb_printf(&rb->line, "counter ");
+}
+
+void s_snat(struct rule_builder *rb, const struct sv_addr *to, uint16_t lo, uint16_t hi)
+{
+	uint16_t nlo = htons(lo), nhi = htons(hi);
+	char s[SV_ADDRSTRLEN];
+	bool v4 = to->family == AF_INET;
+	struct nftnl_expr *e;
+
+	e_immediate(rb, NFT_REG_1, to->b, (uint32_t)addr_len(to));
+	e_immediate(rb, NFT_REG_2, &nlo, 2);
+	e_immediate(rb, NFT_REG_3, &nhi, 2);
+	e = expr("nat");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_SNAT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, v4 ? NFPROTO_IPV4 : NFPROTO_IPV6);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX, NFT_REG_3);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, NF_NAT_RANGE_PROTO_SPECIFIED);
+	}
+	add_expr(rb, e);
+	addr_str(to, s, false);
+	sb_printf(&rb->line, v4 ? "snat ip to %s:%u-%u " : "snat ip6 to [%s]:%u-%u ", s, lo, hi);
+}
+
+static void e_verdict(struct rule_builder *rb, int verdict, const char *chain)
+{
+	struct nftnl_expr *e = expr("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+		if (chain)
+			nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+	}
+	add_expr(rb, e);
+}
+
+void v_verdict(struct rule_builder *rb, int verdict)
+{
+	e_verdict(rb, verdict, NULL);
+	sb_printf(&rb->line, "%s ", verdict == NF_ACCEPT ? "accept" : "drop");
+}
+
+void v_jump(struct rule_builder *rb, const char *chain)
+{
+	e_verdict(rb, NFT_JUMP, chain);
+	sb_printf(&rb->line, "jump %s ", chain);
+}
+
+void rb_comment(struct rule_builder *rb, const char *comment)
+{
+	struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+
+	if (!u || !nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, comment)) {
+		rb->failed = 1;
+	} else {
+		nftnl_rule_set_data(rb->r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u), nftnl_udata_buf_len(u));
+	}
+	nftnl_udata_buf_free(u);
+	sb_printf(&rb->line, "comment \"%s\" ", comment);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The sharedvip developers. */
+#ifndef SHAREDVIP_RULEBUILD_H
+#define SHAREDVIP_RULEBUILD_H
+
+/* Builders that write each match both as nft text and as the expressions nft itself
+ * would generate for that text, so `nft list` shows our rules as the dry-run prints them. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ruleset.h"
+
+struct rule_builder {
+	struct rs_table *t;
+	const char *chain;
+	struct nftnl_rule *r;
+	struct strbuf line;
+	int failed;
+};
+
+struct bucket_key {
+	int family; /* AF_INET or AF_INET6 */
+	enum sv_affinity affinity;
+	bool with_port; /* flow affinity on TCP/UDP */
+	uint32_t buckets, seed;
+};
+
+void rb_begin(struct rule_builder *rb, struct rs_table *t, const char *chain);
+int rb_end(struct rule_builder *rb); /* appends the rule to t */
+
+void m_iifname(struct rule_builder *rb, const char *ifname);
+void m_daddr_in(struct rule_builder *rb, int family, const char *set, uint32_t set_id);
+void m_saddr_eq(struct rule_builder *rb, const struct sv_addr *a);
+void m_l4proto(struct rule_builder *rb, uint8_t proto);
+void m_dport(struct rule_builder *rb, uint8_t proto, uint16_t lo, uint16_t hi);
+void m_tcp_not_syn(struct rule_builder *rb);
+void m_ct_state(struct rule_builder *rb, uint32_t mask, const char *text);
+void m_ct_reply(struct rule_builder *rb);
+void m_icmp_echo(struct rule_builder *rb, int family);
+void m_arp_request_for(struct rule_builder *rb, const char *set, uint32_t set_id);
+void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const char *set, uint32_t set_id);
+void s_counter(struct rule_builder *rb);
+void s_snat(struct rule_builder *rb, const struct sv_addr *to, uint16_t lo, uint16_t hi);
+void v_verdict(struct rule_builder *rb, int verdict);
+void v_jump(struct rule_builder *rb, const char *chain);
+void rb_comment(struct rule_builder *rb, const char *comment);
+
+#endif

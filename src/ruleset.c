@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copyright (C) 2026 The sharedvip developers. */
+
+/*
+ * What sharedvip puts in nftables, decided from the config alone (plus which buckets this
+ * node owns and still holds). Three tables named sharedvip:
+ *   netdev: at ingress on the interface, drop traffic for the VIPs whose bucket this node
+ *           neither owns nor still holds, before conntrack spends anything on it;
+ *   inet:   accept new connections (TCP SYN, UDP, ICMP echo) for owned buckets, established
+ *           TCP whatever the ownership, and replies to flows the node opened itself (which
+ *           are source-NATed into the node's slice of local_ports);
+ *   arp:    only the owner of bucket 0 answers ARP for the VIPs.
+ */
+#include "ruleset.h"
+
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_arp.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rulebuild.h"
+
+enum { SET_VIP4 = 1, SET_VIP6, SET_OWNED, SET_HELD };
+
+const char *family_name(int family)
+{
+	return family == NFPROTO_INET ? "inet" : family == NFPROTO_NETDEV ? "netdev" : "arp";
+}
+
+static bool has_family(const struct sv_config *cfg, int family)
+{
+	for (int i = 0; i < cfg->n_vips; i++)
+		if (cfg->vips[i].family == family)
+			return true;
+	return false;
+}
+
+/* What nft stores for `typeof meta length` and for address sets, so that `nft list`
+ * prints our sets as it prints its own. */
+static const uint8_t udata_typeof_u32[] = { 0x00, 0x04, 0x01, 0x00, 0x00, 0x00, 0x03, 0x0e, 0x00, 0x04, 0x09,
+					    0x00, 0x00, 0x00, 0x01, 0x06, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00 };
+static const uint8_t udata_big_endian[] = { 0x00, 0x04, 0x02, 0x00, 0x00, 0x00 };
+
+static struct nftnl_set *new_set(struct rs_table *t, const char *name, uint32_t id, uint32_t type, uint32_t len)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, SV_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)t->family);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, len);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id + (uint32_t)t->family * 16);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, 0);
+	if (type == 4)
+		nftnl_set_set_data(s, NFTNL_SET_USERDATA, udata_typeof_u32, sizeof(udata_typeof_u32));
+	else
+		nftnl_set_set_data(s, NFTNL_SET_USERDATA, udata_big_endian, sizeof(udata_big_endian));
+	t->sets[t->n_sets++] = s;
+	return s;
+}
+
+static int add_elem(struct nftnl_set *s, const void *key, uint32_t len)
+{
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+	if (!e)
+		return -1;
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
+	nftnl_set_elem_add(s, e);
+	return 0;
+}
+
+static int vip_set(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, int family)
+{
+	const char *name = family == AF_INET ? "vip4" : "vip6";
+	struct nftnl_set *s = new_set(t, name, family == AF_INET ? SET_VIP4 : SET_VIP6, family == AF_INET ? 7 : 8,
+				      family == AF_INET ? 4 : 16);
+	char a[SV_ADDRSTRLEN];
+	const char *sep = "";
+
+	if (!s)
+		return -1;
+	sb_printf(body, "%s\tset %s {\n\t\ttype %s\n\t\telements = { ", body->len ? "\n" : "", name, family == AF_INET ? "ipv4_addr" : "ipv6_addr");
+	for (int i = 0; i < cfg->n_vips; i++) {
+		if (cfg->vips[i].family != family)
+			continue;
+		if (add_elem(s, cfg->vips[i].b, (uint32_t)addr_len(&cfg->vips[i])))
+			return -1;
+		sb_printf(body, "%s%s", sep, addr_str(&cfg->vips[i], a, false));
+		sep = ", ";
+	}
+	sb_printf(body, " }\n\t}\n");
+	return 0;
+}
+
+static int bucket_set(struct rs_table *t, struct strbuf *body, const char *name, uint32_t id, const bool *members,
+		      uint32_t buckets)
+{
+	struct nftnl_set *s = new_set(t, name, id, 4, 4);
+	const char *sep = "";
+	int n = 0;
+
+	if (!s)
+		return -1;
+	sb_printf(body, "%s\tset %s {\n\t\ttypeof meta length\n", body->len ? "\n" : "", name);
+	for (uint32_t b = 0; members && b < buckets; b++) {
+		if (!members[b])
+			continue;
+		if (add_elem(s, &b, sizeof(b)))
+			return -1;
+		sb_printf(body, "%s%u", n++ ? sep : "\t\telements = { ", b);
+		sep = ", ";
+	}
+	sb_printf(body, "%s\t}\n", n ? " }\n" : "");
+	return 0;
+}
+
+/* A chain; a base chain when hook_text names its hook. */
+static int add_chain(struct rs_table *t, struct strbuf *body, const char *name, const char *hook_text, int hook, int prio,
+		     const char *type, const char *dev, const char *prio_text)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (!c)
+		return -1;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, SV_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, (uint32_t)t->family);
+	if (body->len)
+		sb_printf(body, "\n");
+	sb_printf(body, "\tchain %s {\n", name);
+	if (hook_text) {
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hook);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		if (dev)
+			nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, dev);
+		sb_printf(body, "\t\ttype %s hook %s", type, hook_text);
+		if (dev)
+			sb_printf(body, " device \"%s\"", dev);
+		sb_printf(body, " priority %s; policy accept;\n", prio_text);
+	}
+	t->chains[t->n_chains++] = c;
+	return 0;
+}
+
+static void close_chain(struct strbuf *body)
+{
+	sb_printf(body, "\t}\n");
+}
+
+static uint32_t sid(const struct rs_table *t, uint32_t id)
+{
+	return id + (uint32_t)t->family * 16;
+}
+
+static struct bucket_key key_for(const struct sv_config *cfg, int family, bool with_port)
+{
+	return (struct bucket_key){ family, cfg->affinity, with_port, cfg->buckets, cfg->seed };
+}
+
+/* A bucket rule; for flow affinity, TCP and UDP hash with the source port and every other
+ * protocol (ICMP echo) with the address alone, which is what `--who ADDRESS` reports. */
+static int bucket_rule(struct rs_table *t, struct strbuf *body, const char *chain, const struct sv_config *cfg,
+		       int family, uint8_t proto, const char *set, uint32_t id, bool counter, int verdict,
+		       const char *comment)
+{
+	struct rule_builder rb;
+	struct bucket_key key = key_for(cfg, family, proto && cfg->affinity == AFFINITY_FLOW);
+
+	(void)body;
+	rb_begin(&rb, t, chain);
+	if (proto)
+		m_l4proto(&rb, proto);
+	m_bucket_in(&rb, &key, set, sid(t, id));
+	if (counter)
+		s_counter(&rb);
+	v_verdict(&rb, verdict);
+	if (comment)
+		rb_comment(&rb, comment);
+	return rb_end(&rb);
+}
+
+static int simple_rule(struct rule_builder *rb, int verdict, const char *comment)
+{
+	if (comment)
+		s_counter(rb);
+	v_verdict(rb, verdict);
+	if (comment)
+		rb_comment(rb, comment);
+	return rb_end(rb);
+}
+
+static int jump_rules(struct rs_table *t, const struct sv_config *cfg, const char *chain, bool match_if)
+{
+	struct rule_builder rb;
+	int ret = 0;
+
+	for (int f = 0; f < 2; f++) {
+		int family = f ? AF_INET6 : AF_INET;
+		if (!has_family(cfg, family))
+			continue;
+		rb_begin(&rb, t, chain);
+		if (match_if)
+			m_iifname(&rb, cfg->interface);
+		m_daddr_in(&rb, family, f ? "vip6" : "vip4", sid(t, f ? SET_VIP6 : SET_VIP4));
+		v_jump(&rb, f ? "vip6" : "vip4");
+		ret |= rb_end(&rb);
+	}
+	return ret;
+}
+
+static int local_port_rules(struct rs_table *t, const struct sv_config *cfg, const char *chain, int verdict)
+{
+	struct rule_builder rb;
+	int ret = 0;
+
+	for (int i = 0; i < 2; i++) {
+		rb_begin(&rb, t, chain);
+		m_dport(&rb, i ? IPPROTO_UDP : IPPROTO_TCP, cfg->local_lo, cfg->local_hi);
+		ret |= simple_rule(&rb, verdict, NULL);
+	}
+	return ret;
+}
+
+static int netdev_vip_chain(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, int family)
+{
+	const char *chain = family == AF_INET ? "vip4" : "vip6";
+	int ret;
+
+	ret = add_chain(t, body, chain, NULL, 0, 0, NULL, NULL, NULL);
+	/* Replies to flows this node opened: the inet table tells ours from the others'. */
+	ret |= local_port_rules(t, cfg, chain, NF_ACCEPT);
+	if (cfg->affinity == AFFINITY_FLOW) {
+		for (uint8_t proto = IPPROTO_TCP; proto; proto = proto == IPPROTO_TCP ? IPPROTO_UDP : 0) {
+			ret |= bucket_rule(t, body, chain, cfg, family, proto, "owned", SET_OWNED, false, NF_ACCEPT, NULL);
+			ret |= bucket_rule(t, body, chain, cfg, family, proto, "held", SET_HELD, false, NF_ACCEPT, NULL);
+			struct rule_builder rb;
+			rb_begin(&rb, t, chain);
+			m_l4proto(&rb, proto);
+			ret |= simple_rule(&rb, NF_DROP, "foreign");
+		}
+	}
+	ret |= bucket_rule(t, body, chain, cfg, family, 0, "owned", SET_OWNED, false, NF_ACCEPT, NULL);
+	ret |= bucket_rule(t, body, chain, cfg, family, 0, "held", SET_HELD, false, NF_ACCEPT, NULL);
+	struct rule_builder rb;
+	rb_begin(&rb, t, chain);
+	ret |= simple_rule(&rb, NF_DROP, "foreign");
+	close_chain(body);
+	return ret;
+}
+
+static int build_netdev(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in)
+{
+	const struct sv_config *cfg = in->cfg;
+	int ret = 0;
+
+	for (int f = 0; f < 2; f++)
+		if (has_family(cfg, f ? AF_INET6 : AF_INET))
+			ret |= vip_set(t, body, cfg, f ? AF_INET6 : AF_INET);
+	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets);
+	ret |= bucket_set(t, body, "held", sid(t, SET_HELD), in->held, cfg->buckets);
+	ret |= add_chain(t, body, "ingress", "ingress", NF_NETDEV_INGRESS, -500, "filter", cfg->interface, "-500");
+	ret |= jump_rules(t, cfg, "ingress", false);
+	close_chain(body);
+	for (int f = 0; f < 2; f++)
+		if (has_family(cfg, f ? AF_INET6 : AF_INET))
+			ret |= netdev_vip_chain(t, body, cfg, f ? AF_INET6 : AF_INET);
+	return ret;
+}
+
+static int service_rules(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, const char *chain,
+			 int family)
+{
+	struct bucket_key key;
+	struct rule_builder rb;
+	int ret = 0;
+
+	if (!cfg->n_services) {
+		ret |= bucket_rule(t, body, chain, cfg, family, IPPROTO_TCP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
+		ret |= bucket_rule(t, body, chain, cfg, family, IPPROTO_UDP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
+	}
+	for (int i = 0; i < cfg->n_services; i++) {
+		const struct sv_service *sv = &cfg->services[i];
+		key = key_for(cfg, family, cfg->affinity == AFFINITY_FLOW);
+		rb_begin(&rb, t, chain);
+		if (sv->lo == 0 && sv->hi == 65535)
+			m_l4proto(&rb, sv->proto);
+		else
+			m_dport(&rb, sv->proto, sv->lo, sv->hi);
+		m_bucket_in(&rb, &key, "owned", sid(t, SET_OWNED));
+		ret |= simple_rule(&rb, NF_ACCEPT, "new");
+	}
+	if (cfg->ping) {
+		key = key_for(cfg, family, false);
+		rb_begin(&rb, t, chain);
+		m_icmp_echo(&rb, family);
+		m_bucket_in(&rb, &key, "owned", sid(t, SET_OWNED));
+		ret |= simple_rule(&rb, NF_ACCEPT, "new");
+	}
+	return ret;
+}
+
+static int inet_vip_chain(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, int family)
+{
+	const char *chain = family == AF_INET ? "vip4" : "vip6";
+	struct rule_builder rb;
+	int ret;
+
+	ret = add_chain(t, body, chain, NULL, 0, 0, NULL, NULL, NULL);
+	rb_begin(&rb, t, chain);
+	m_ct_reply(&rb);
+	ret |= simple_rule(&rb, NF_ACCEPT, NULL);
+	ret |= local_port_rules(t, cfg, chain, NF_DROP);
+	rb_begin(&rb, t, chain);
+	m_l4proto(&rb, IPPROTO_TCP);
+	m_ct_state(&rb, 0x6, "established,related");
+	ret |= simple_rule(&rb, NF_ACCEPT, NULL);
+	rb_begin(&rb, t, chain);
+	m_tcp_not_syn(&rb);
+	ret |= simple_rule(&rb, NF_DROP, "stray");
+	ret |= service_rules(t, body, cfg, chain, family);
+	rb_begin(&rb, t, chain);
+	ret |= simple_rule(&rb, NF_DROP, "not-owned");
+	close_chain(body);
+	return ret;
+}
+
+static int snat_rules(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in)
+{
+	const struct sv_config *cfg = in->cfg;
+	struct rule_builder rb;
+	uint16_t lo, hi;
+	int ret;
+
+	config_local_slice(cfg, in->node, &lo, &hi);
+	ret = add_chain(t, body, "postrouting", "postrouting", NF_INET_POST_ROUTING, 110, "nat", NULL, "srcnat + 10");
+	for (int i = 0; i < cfg->n_vips; i++)
+		for (int p = 0; p < 2; p++) {
+			rb_begin(&rb, t, "postrouting");
+			m_saddr_eq(&rb, &cfg->vips[i]);
+			m_l4proto(&rb, p ? IPPROTO_UDP : IPPROTO_TCP);
+			s_snat(&rb, &cfg->vips[i], lo, hi);
+			ret |= rb_end(&rb);
+		}
+	close_chain(body);
+	return ret;
+}
+
+static int build_inet(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in)
+{
+	const struct sv_config *cfg = in->cfg;
+	int ret = 0;
+
+	for (int f = 0; f < 2; f++)
+		if (has_family(cfg, f ? AF_INET6 : AF_INET))
+			ret |= vip_set(t, body, cfg, f ? AF_INET6 : AF_INET);
+	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets);
+	ret |= add_chain(t, body, "input", "input", NF_INET_LOCAL_IN, -10, "filter", NULL, "filter - 10");
+	ret |= jump_rules(t, cfg, "input", true);
+	close_chain(body);
+	for (int f = 0; f < 2; f++)
+		if (has_family(cfg, f ? AF_INET6 : AF_INET))
+			ret |= inet_vip_chain(t, body, cfg, f ? AF_INET6 : AF_INET);
+	ret |= snat_rules(t, body, in);
+	return ret;
+}
+
+static int build_arp(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in)
+{
+	struct rule_builder rb;
+	int ret;
+
+	ret = vip_set(t, body, in->cfg, AF_INET);
+	ret |= add_chain(t, body, "input", "input", NF_ARP_IN, 0, "filter", NULL, "filter");
+	if (!in->arp_owner) {
+		rb_begin(&rb, t, "input");
+		m_arp_request_for(&rb, "vip4", sid(t, SET_VIP4));
+		ret |= simple_rule(&rb, NF_DROP, NULL);
+	}
+	close_chain(body);
+	return ret;
+}
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static int finish_table(struct rs_table *t)
+{
+	struct strbuf body = t->text;
+	struct nftnl_udata_buf *u;
+
+	t->text = (struct strbuf){ 0 };
+	if (body.failed) {
+		sb_free(&body);
+		return -1;
+	}
+	snprintf(t->comment, sizeof(t->comment), "sharedvip %016llx", (unsigned long long)fnv1a(body.buf, body.len));
+	sb_printf(&t->text, "table %s %s {\n\tcomment \"%s\"\n%s}\n", family_name(t->family), SV_TABLE, t->comment,
+		  sb_str(&body));
+	sb_free(&body);
+	t->table = nftnl_table_alloc();
+	u = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	if (!t->table || !u || !nftnl_udata_put_strz(u, NFTNL_UDATA_TABLE_COMMENT, t->comment)) {
+		nftnl_udata_buf_free(u);
+		return -1;
+	}
+	nftnl_table_set_str(t->table, NFTNL_TABLE_NAME, SV_TABLE);
+	nftnl_table_set_u32(t->table, NFTNL_TABLE_FAMILY, (uint32_t)t->family);
+	nftnl_table_set_u32(t->table, NFTNL_TABLE_FLAGS, 0);
+	nftnl_table_set_data(t->table, NFTNL_TABLE_USERDATA, nftnl_udata_buf_data(u), nftnl_udata_buf_len(u));
+	nftnl_udata_buf_free(u);
+	return t->text.failed ? -1 : 0;
+}
+
+int ruleset_build(const struct ruleset_input *in, struct ruleset *rs)
+{
+	static const int families[] = { NFPROTO_NETDEV, NFPROTO_INET, NFPROTO_ARP };
+	int (*const build[])(struct rs_table *, struct strbuf *, const struct ruleset_input *) = { build_netdev,
+												   build_inet, build_arp };
+
+	memset(rs, 0, sizeof(*rs));
+	for (int i = 0; i < 3; i++) {
+		struct rs_table *t = &rs->tables[rs->n_tables];
+
+		if (families[i] == NFPROTO_ARP && !has_family(in->cfg, AF_INET))
+			continue;
+		t->family = families[i];
+		rs->n_tables++;
+		if (build[i](t, &t->text, in) || finish_table(t)) {
+			ruleset_free(rs);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+	for (int i = 0; i < rs->n_tables; i++) {
+		struct rs_table *t = &rs->tables[i];
+		if (t->table)
+			nftnl_table_free(t->table);
+		for (int k = 0; k < t->n_sets; k++)
+			nftnl_set_free(t->sets[k]);
+		for (int k = 0; k < t->n_chains; k++)
+			nftnl_chain_free(t->chains[k]);
+		for (int k = 0; k < t->n_rules; k++)
+			nftnl_rule_free(t->rules[k]);
+		free(t->rules);
+		sb_free(&t->text);
+	}
+	rs->n_tables = 0;
+}

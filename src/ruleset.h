@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The sharedvip developers. */
+#ifndef SHAREDVIP_RULESET_H
+#define SHAREDVIP_RULESET_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "strbuf.h"
+
+#define SV_TABLE "sharedvip"
+#define RS_MAX_TABLES 3
+#define RS_MAX_SETS 4
+#define RS_MAX_CHAINS 6
+
+struct nftnl_table;
+struct nftnl_set;
+struct nftnl_chain;
+struct nftnl_rule;
+
+/* One of sharedvip's tables, as nft text and as libnftnl objects in batch order. */
+struct rs_table {
+	int family; /* NFPROTO_INET, NFPROTO_NETDEV or NFPROTO_ARP */
+	char comment[40]; /* "sharedvip DIGEST": the kernel copy tells whether it is current */
+	struct strbuf text;
+	struct nftnl_table *table;
+	struct nftnl_set *sets[RS_MAX_SETS];
+	int n_sets;
+	struct nftnl_chain *chains[RS_MAX_CHAINS];
+	int n_chains;
+	struct nftnl_rule **rules;
+	int n_rules, cap_rules;
+};
+
+struct ruleset {
+	struct rs_table tables[RS_MAX_TABLES];
+	int n_tables;
+};
+
+struct ruleset_input {
+	const struct sv_config *cfg;
+	int node;
+	const bool *owned; /* [cfg->buckets]: new connections this node accepts */
+	const bool *held; /* [cfg->buckets] or NULL: buckets it may still hold connections in */
+	bool arp_owner; /* owns bucket 0: answers ARP for the VIPs */
+};
+
+int ruleset_build(const struct ruleset_input *in, struct ruleset *rs);
+void ruleset_free(struct ruleset *rs);
+const char *family_name(int family);
+
+#endif

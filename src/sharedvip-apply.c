@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copyright (C) 2026 The sharedvip developers. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "config.h"
+#include "identity.h"
+#include "udevnames.h"
+#include "version.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [-c FILE] [--node NAME] [-v] [--check | --dry-run | --link IFACE]\n"
+		"Makes this node's link, addresses, route, sysctls and nftables tables match the config.\n"
+		"\n"
+		"  -c, --config FILE  the config (default " SV_DEFAULT_CONFIG ")\n"
+		"      --node NAME    this node's [node] section (default: $SHAREDVIP_NODE, the node whose\n"
+		"                     address is on the interface, the node named as the host)\n"
+		"      --check        validate the config only\n"
+		"  -n, --dry-run      print the plan and the nftables ruleset; change nothing\n"
+		"      --link IFACE   the udev stage: shared MAC and IPv6 link settings on IFACE, if configured\n"
+		"  -v, --verbose      say what is changed\n"
+		"  -h, --help         this help\n"
+		"      --version      the version\n"
+		"\nExit status: 0 done, 1 bad config or arguments (nothing changed), 2 the kernel refused a change.\n",
+		sv_prog);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_NODE = 256, OPT_CHECK, OPT_LINK, OPT_VERSION };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "node", required_argument, NULL, OPT_NODE },
+		{ "check", no_argument, NULL, OPT_CHECK },  { "dry-run", no_argument, NULL, 'n' },
+		{ "link", required_argument, NULL, OPT_LINK }, { "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = SV_DEFAULT_CONFIG, *node_name = NULL, *link = NULL;
+	bool check = false, dry_run = false, verbose = false;
+	static struct sv_config cfg;
+	int c, node;
+
+	sv_prog = "sharedvip-apply";
+	while ((c = getopt_long(argc, argv, "c:nvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case OPT_NODE: node_name = optarg; break;
+		case OPT_CHECK: check = true; break;
+		case 'n': dry_run = true; break;
+		case OPT_LINK: link = optarg; break;
+		case 'v': verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		case OPT_VERSION: printf("sharedvip-apply %s\n", SHAREDVIP_VERSION); return 0;
+		default: usage(stderr); return EXIT_CONFIG;
+		}
+	}
+	if (optind < argc || check + dry_run + !!link > 1) {
+		usage(stderr);
+		return EXIT_CONFIG;
+	}
+	if (config_load(path, &cfg, stderr))
+		return EXIT_CONFIG;
+	if (check)
+		return 0;
+	if (link) {
+		char names[UDEV_MAX_NAMES][IFNAMSIZ];
+		const char *alt[UDEV_MAX_NAMES + 1];
+		udev_net_names(link, names);
+		for (int i = 0; i < UDEV_MAX_NAMES; i++)
+			alt[i] = names[i];
+		alt[UDEV_MAX_NAMES] = NULL;
+		return apply_link(&cfg, link, alt);
+	}
+	node = apply_identify(&cfg, node_name);
+	if (node < 0)
+		return EXIT_CONFIG;
+	return apply_node(&cfg, node, dry_run, verbose);
+}

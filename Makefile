@@ -4,11 +4,17 @@ SBINDIR ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
 PKG_CONFIG ?= pkg-config
+ifeq ($(SANITIZE),1)
+O ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
 O ?= build
+endif
 
 LIBS := libmnl libnftnl inih libudev
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
 CPPFLAGS += -D_GNU_SOURCE $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
 
@@ -54,11 +60,9 @@ deps:
 	./tests/install-deps.sh
 
 # make check: dependencies, the build, unit tests with and without sanitizers, then the
-# behaviour tests in network namespaces against the sanitizer build.
+# behaviour tests in network namespaces against the sanitizer build (tests/check.sh).
 check: deps
-	$(MAKE) all unit
-	$(MAKE) O=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all unit
-	./tests/run-netns.sh build-san
+	./tests/check.sh
 
 demo: deps all
 	./tests/demo.sh $(O)
@@ -74,5 +78,6 @@ install: all
 clean:
 	rm -rf build build-san
 
+.SECONDARY:
 .PHONY: all unit deps check demo install clean
 -include $(O)/*.d

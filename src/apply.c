@@ -67,6 +67,8 @@ static int apply_sysctls(struct apply *ap, const struct sysctl_setting *s, int n
 		int ret = sysctl_read(s[i].key, cur, sizeof(cur));
 		if (ret == -ENOENT && strstr(s[i].key, "ipv6"))
 			continue; /* IPv6 disabled on this host */
+		if (ret == -EIO && strstr(s[i].key, "stable_secret"))
+			ret = 0; /* the kernel's way of saying it was never set */
 		if (!ret && !strcmp(cur, s[i].value))
 			continue;
 		if (ret || (ret = sysctl_write(s[i].key, s[i].value)))
@@ -354,7 +356,15 @@ int apply_identify(const struct sv_config *cfg, const char *opt_node)
 static int apply_kernel(struct apply *ap, const struct plan *p, const struct ruleset *rs, const struct sv_addr *old_vips,
 			int n_old)
 {
+	struct sysctl_setting link[4];
 	int ret;
+
+	/* What the udev stage does, in case it did not run: only possible while the link is down. */
+	if (!(ap->link.flags & 1)) {
+		int n = plan_link_sysctls(ap->cfg, ap->link.has_perm_mac ? ap->link.perm_mac : ap->link.mac, link, 4);
+		if ((ret = apply_sysctls(ap, link, n)))
+			return ret;
+	}
 
 	/* Filter first, so the VIP never appears on a node that would answer for everyone. */
 	if ((ret = apply_sysctls(ap, p->sysctls, p->n_sysctls)) || (ret = apply_ruleset(ap, rs)) ||

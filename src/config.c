@@ -178,7 +178,6 @@ typedef bool (*item_fn)(struct parse *p, const char *item);
 static bool each_item(struct parse *p, const char *key, const char *value, item_fn fn)
 {
 	char buf[1024];
-	char *save = NULL, *tok;
 	bool ok = true;
 
 	snprintf(buf, sizeof(buf), "%s", value);
@@ -186,7 +185,10 @@ static bool each_item(struct parse *p, const char *key, const char *value, item_
 		perr(p, p->lineno, "%s: empty value", key);
 		return false;
 	}
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (char *tok = buf, *next; tok; tok = next) {
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = '\0';
 		char *end = tok + strlen(tok);
 		tok += strspn(tok, " \t");
 		while (end > tok && isspace((unsigned char)end[-1]))
@@ -194,10 +196,9 @@ static bool each_item(struct parse *p, const char *key, const char *value, item_
 		if (!*tok) {
 			perr(p, p->lineno, "%s: empty item in list", key);
 			ok = false;
-			continue;
-		}
-		if (!fn(p, tok))
+		} else if (!fn(p, tok)) {
 			ok = false;
+		}
 	}
 	return ok;
 }

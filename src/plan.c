@@ -18,27 +18,15 @@ static void add_sysctl(struct sysctl_setting *out, int *n, int max, const char *
 	(*n)++;
 }
 
-static bool has_ipv6(const struct sv_config *cfg)
-{
-	for (int i = 0; i < cfg->n_vips; i++)
-		if (cfg->vips[i].family == AF_INET6)
-			return true;
-	for (int i = 0; i < cfg->n_gateways; i++)
-		if (cfg->gateways[i].family == AF_INET6)
-			return true;
-	return false;
-}
-
-/* Every node has the same MAC, so EUI-64 link-local addresses would collide: a per-NIC
- * stable_secret, set before the link comes up, makes them unique. */
+/* Every node has the same MAC, so EUI-64 link-local addresses would collide and fail DAD,
+ * whether or not the cluster serves IPv6: a per-NIC stable_secret, set before the link
+ * comes up, makes them unique. */
 int plan_link_sysctls(const struct sv_config *cfg, const uint8_t perm_mac[6], struct sysctl_setting *out, int max)
 {
 	uint32_t h[4];
 	char secret[64];
 	int n = 0;
 
-	if (!has_ipv6(cfg))
-		return 0;
 	for (uint32_t i = 0; i < 4; i++)
 		h[i] = jhash(perm_mac, 6, 0x5eed0000u + i);
 	snprintf(secret, sizeof(secret), "%x:%x:%x:%x:%x:%x:%x:%x", h[0] >> 16, h[0] & 0xffff, h[1] >> 16,

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs what building and testing sharedvip needs on Debian, if anything is missing.
+set -e
+pkgs="build-essential pkg-config libmnl-dev libnftnl-dev libinih-dev libudev-dev nftables iproute2 ncat
+      dnsutils dnsmasq-base conntrack iputils-ping procps psmisc"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing > /dev/null

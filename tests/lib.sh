@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by the behaviour tests and the demo: a simulated cluster in network namespaces.
+#
+#   client (10.9.0.0/16, hundreds of addresses) -- router -- hub -- node1..nodeN
+#
+# The hub is a Linux bridge in its own namespace with learning off on every port, so it
+# floods every frame like a hub; with HUB_LEARNING=1 it is a learning switch instead.
+# Nothing here touches the root namespace.
+
+set -u
+SV_BIN=${SV_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build}
+P=sv$$-
+TMP=$(mktemp -d /tmp/sharedvip-test.XXXXXX)
+VIP=192.168.0.2
+GW=192.168.0.1
+UPSTREAM=10.9.255.253   # a server on the client side, for flows the nodes open themselves
+NODES=0
+PIDS=()
+
+rt() { ip netns exec "${P}r" "$@"; }
+cl() { ip netns exec "${P}c" "$@"; }
+sw() { ip netns exec "${P}sw" "$@"; }
+nd() { local i=$1; shift; ip netns exec "${P}n$i" "$@"; }
+client_addr() { echo "10.9.$(( $1 / 250 )).$(( $1 % 250 + 1 ))"; }
+
+cleanup() {
+	local pid ns
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+	wait 2>/dev/null
+	for ns in $(ip netns list | awk '{print $1}' | grep "^${P}"); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns"
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+bg() { "$@" & PIDS+=($!); }
+
+# ns_init NAME: a namespace with loopback up and the IPv4 values the tests rely on
+# (new namespaces inherit some of the root namespace's IPv4 sysctls).
+ns_init() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=0 net.ipv4.conf.all.send_redirects=1 \
+		net.ipv4.conf.default.forwarding=0 net.ipv4.conf.default.send_redirects=1
+}
+
+# make_lan N_CLIENTS: router, client, hub; nodes come from add_node.
+make_lan() {
+	local n=$1 i batch
+	ns_init "${P}sw"; ns_init "${P}r"; ns_init "${P}c"
+	sw ip link add br0 type bridge
+	sw ip link set br0 up
+	ip -n "${P}r" link add lan type veth peer name p0 netns "${P}sw"
+	sw ip link set p0 master br0 up
+	[ "${HUB_LEARNING:-0}" = 1 ] || sw bridge link set dev p0 learning off
+	rt ip addr add "$GW/24" dev lan
+	rt ip link set lan up
+	ip -n "${P}r" link add wan type veth peer name c0 netns "${P}c"
+	rt ip addr add 10.9.255.254/16 dev wan
+	rt ip link set wan up
+	rt sysctl -qw net.ipv4.ip_forward=1
+	cl ip link set c0 up
+	batch=$TMP/client-addrs
+	: > "$batch"
+	for ((i = 0; i < n; i++)); do echo "addr add $(client_addr "$i")/16 dev c0" >> "$batch"; done
+	echo "addr add $UPSTREAM/16 dev c0" >> "$batch"
+	cl ip -batch "$batch"
+	cl ip route add default via 10.9.255.254
+	# The router counts what crosses it towards the clients.
+	rt nft -f "$(dirname "${BASH_SOURCE[0]}")/router-count.nft"
+}
+
+counter() { rt nft list counter inet count "$1" | awk '/packets/ {print $2}'; }
+reset_counters() { rt nft reset counters table inet count > /dev/null; }
+
+# add_node: node$NODES with a veth eth0 on the hub, link down as at boot.
+add_node() {
+	NODES=$((NODES + 1))
+	local i=$NODES
+	ns_init "${P}n$i"
+	ip -n "${P}n$i" link add eth0 type veth peer name p$i netns "${P}sw"
+	sw ip link set "p$i" master br0 up
+	[ "${HUB_LEARNING:-0}" = 1 ] || sw bridge link set dev "p$i" learning off
+	nd "$i" sysctl -qw net.ipv4.conf.eth0.forwarding=0 net.ipv4.conf.eth0.send_redirects=1 2>/dev/null || true
+}
+
+# write_config FILE N [WEIGHTS...]: the cluster's ini, identical on every node.
+write_config() {
+	local file=$1 n=$2 i
+	shift 2
+	{
+		echo "[cluster]"
+		echo "interface = eth0"
+		echo "vip = $VIP"
+		echo "gateway = $GW"
+		echo "buckets = ${BUCKETS:-1024}"
+		echo "seed = ${SEED:-0}"
+		[ -n "${AFFINITY:-}" ] && echo "affinity = $AFFINITY"
+		[ -n "${SERVICES:-}" ] && echo "services = $SERVICES"
+		for ((i = 1; i <= n; i++)); do
+			echo
+			echo "[node node$i]"
+			echo "address = 192.168.0.$((10 + i))/24"
+			[ $# -ge "$i" ] && echo "weight = ${!i}"
+		done
+	} > "$file"
+}
+
+# apply_all CONFIG [ARGS]: the udev stage with the link down, link up, then the full apply.
+apply_all() {
+	local cfg=$1 i
+	shift
+	for ((i = 1; i <= NODES; i++)); do
+		nd "$i" "$SV_BIN/sharedvip-apply" -c "$cfg" --link eth0 || fail "node$i: --link"
+		nd "$i" ip link set eth0 up
+		nd "$i" "$SV_BIN/sharedvip-apply" -c "$cfg" --node "node$i" "$@" || fail "node$i: apply"
+	done
+}
+
+# start_servers [FROM]: on every node (from node FROM on), TCP 80 answers the node's name, TCP 7 says the name and
+# then echoes, and dnsmasq answers who.test TXT with the name on UDP 53.
+start_servers() {
+	local i from=${1:-1}
+	for ((i = from; i <= NODES; i++)); do
+		bg nd "$i" ncat -lk "$VIP" 80 --sh-exec "echo node$i"
+		bg nd "$i" ncat -lk "$VIP" 7 --sh-exec "echo node$i; exec cat"
+		bg nd "$i" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+			--listen-address="$VIP" --bind-interfaces --port=53 --user=root \
+			--pid-file="$TMP/dnsmasq$i.pid" --txt-record=who.test,"node$i"
+	done
+	for ((i = from; i <= NODES; i++)); do
+		wait_listen "$i" 80 t; wait_listen "$i" 7 t; wait_listen "$i" 53 u
+	done
+}
+
+wait_listen() {
+	local i=$1 port=$2 proto=$3 k
+	for ((k = 0; k < 100; k++)); do
+		nd "$i" ss -Hln"$proto" "sport = :$port" | grep -q . && return 0
+		sleep 0.05
+	done
+	fail "node$i: nothing listens on $proto $port"
+}
+
+# tcp_who SRC: the name of the node that answered a TCP connection from SRC to the VIP.
+tcp_who() { cl timeout 5 ncat -s "$1" --recv-only "$VIP" 80 2>/dev/null < /dev/null; }
+udp_who() { cl dig +short +tries=1 +time=2 -b "$1" @"$VIP" who.test TXT 2>/dev/null | tr -d '"'; }
+who_says() { "$SV_BIN/sharedvip-status" -c "$1" --who "$2" | sed 's/.*owner //'; }

@@ -1,0 +1,40 @@
+#!/bin/bash
+# A second apply with an unchanged config changes nothing in the kernel: no netlink event
+# at all, the same addresses, routes, sysctls and ruleset (rule handles included).
+. "$(dirname "$0")/../lib.sh"
+
+make_lan 1
+add_node; add_node
+write_config "$TMP/c.ini" 2
+apply_all "$TMP/c.ini"
+# let duplicate address detection of the link-local addresses finish first
+for ((k = 0; k < 50; k++)); do nd 1 ip addr show dev eth0 | grep -q tentative || break; sleep 0.1; done
+nd 1 ip addr show dev eth0 | grep -q dadfailed && fail "duplicate address detection failed: $(nd 1 ip addr show dev eth0)"
+
+snapshot() {
+	nd 1 ip -d link show eth0
+	nd 1 ip addr show dev eth0
+	nd 1 ip route show table all
+	nd 1 sysctl net.ipv4.conf.eth0.forwarding net.ipv4.conf.eth0.send_redirects net.ipv6.conf.eth0.forwarding
+	nd 1 nft -a list ruleset
+}
+snapshot > "$TMP/before"
+nd 1 ip monitor all > "$TMP/ipmon" 2>&1 & PIDS+=($!)
+nd 1 nft monitor > "$TMP/nftmon" 2>&1 & PIDS+=($!)
+sleep 0.3
+out=$(nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --node node1 -v) || fail "second apply failed"
+sleep 0.3
+snapshot > "$TMP/after"
+diff "$TMP/before" "$TMP/after" > "$TMP/diff" || fail "kernel state changed by a second apply: $(cat "$TMP/diff")"
+[ ! -s "$TMP/ipmon" ] || fail "rtnetlink events during a second apply: $(cat "$TMP/ipmon")"
+[ ! -s "$TMP/nftmon" ] || fail "nftables events during a second apply: $(cat "$TMP/nftmon")"
+[ "$out" = "nothing to change" ] || fail "second apply says: $out"
+pass "a second apply sends no change: no rtnetlink or nftables event, identical state"
+
+# and a change of ownership is one nftables transaction that replaces the tables
+write_config "$TMP/c2.ini" 2 1 3
+nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c2.ini" --node node1 || fail "apply of the changed config"
+sleep 0.3
+grep -q "delete table netdev sharedvip" "$TMP/nftmon" || fail "changed ownership did not replace the netdev table"
+[ ! -s "$TMP/ipmon" ] || fail "an ownership change touched links, addresses or routes: $(cat "$TMP/ipmon")"
+pass "an ownership change replaces the tables and touches nothing else"

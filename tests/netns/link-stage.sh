@@ -1,0 +1,28 @@
+#!/bin/bash
+# The udev stage: sets the shared MAC while the link is down, never raises or lowers a
+# link, needs no node identity, recognises the interface by udev's predictable names,
+# logs one line, and leaves other interfaces alone.
+. "$(dirname "$0")/../lib.sh"
+
+ns_init "${P}n1"
+NODES=1
+ip -n "${P}n1" link add eth0 type veth peer name other
+cat > "$TMP/c.ini" <<INI
+[cluster]
+interface = ens2
+vip = 192.168.0.2, 2001:db8::2
+[node a]
+address = 192.168.0.10/24
+INI
+before=$(nd 1 ip -br link show other)
+nd 1 env ACTION=add SUBSYSTEM=net "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --link other || fail "--link other failed"
+[ "$(nd 1 ip -br link show other)" = "$before" ] || fail "--link touched an interface that is not configured"
+mac=$(nd 1 ip -br link show eth0 | awk '{print $3}')
+nd 1 env ACTION=add SUBSYSTEM=net "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --link eth0 || fail "--link eth0 failed"
+[ "$(nd 1 ip -br link show eth0 | awk '{print $3}')" = "$mac" ] || fail "--link changed eth0, whose names are not ens2"
+nd 1 env ACTION=add SUBSYSTEM=net ID_NET_NAME_SLOT=ens2 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --link eth0 ||
+	fail "--link eth0 (ens2) failed"
+nd 1 ip -br link show eth0 | grep -q "02:bf:c0:a8:00:02" || fail "the shared MAC is not set: $(nd 1 ip -br link show eth0)"
+nd 1 ip -br link show eth0 | grep -q DOWN || fail "--link raised the link"
+[ "$(nd 1 sysctl -n net.ipv6.conf.eth0.addr_gen_mode)" = 2 ] || fail "no stable-privacy link-local addresses"
+pass "--link: shared MAC set on the down link found by its predictable name, other links untouched"

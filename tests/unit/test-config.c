@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "config.h"
+#include "identity.h"
+
+static struct sv_config cfg;
+
+/* Parses text; returns the error count and leaves the messages in errs. */
+static int parse(const char *text, char *errs, size_t len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	int ret = config_parse_string(text, "t.ini", &cfg, f);
+
+	fclose(f);
+	snprintf(errs, len, "%s", buf ? buf : "");
+	free(buf);
+	return ret;
+}
+
+#define GOOD "[cluster]\ninterface = eth0\nvip = 192.168.0.2\ngateway = 192.168.0.1\n\n[node a]\naddress = 192.168.0.10/24\n"
+
+static void expect_error(const char *text, int line, const char *needle)
+{
+	char errs[4096], want[64];
+
+	snprintf(want, sizeof(want), "t.ini:%d: ", line);
+	CHECK(parse(text, errs, sizeof(errs)) > 0, "accepted: %s", text);
+	CHECK(strstr(errs, want) && strstr(errs, needle), "want line %d and `%s', got: %s", line, needle, errs);
+}
+
+static void test_full(void)
+{
+	char errs[4096];
+	const char *text = "; the contract's example\n"
+			   "[cluster]\n"
+			   "  interface  = eth0                 ; the LAN interface (required)\n"
+			   "vip        = 192.168.0.2, 2001:db8::2\r\n"
+			   "shared_mac = auto\n"
+			   "gateway    = 192.168.0.1, 2001:db8::1\n"
+			   "buckets    = 4096\n"
+			   "seed       = 0xdeadbeef\n"
+			   "affinity   = flow\n"
+			   "services   = tcp:80, tcp:443, udp:53, tcp:8000-8099\n"
+			   "local_ports = 62000-62999\n"
+			   "ping       = no\n"
+			   "mode       = switch\n"
+			   "# a comment\n"
+			   "[node web1]\n"
+			   "address  = 192.168.0.10/24, 2001:db8::10/64\n"
+			   "weight   = 3\n"
+			   "send_mac = 02:01:c0:a8:00:02\n"
+			   "[node web2]\n"
+			   "[failover]\n"
+			   "heartbeat_ms = 30\n"
+			   "dead_after = 5\n"
+			   "port = 9999\n"
+			   "key_file = /etc/k\n"
+			   "quorum = majority\n";
+	CHECK(parse(text, errs, sizeof(errs)) == 0, "errors: %s", errs);
+	CHECK(!strcmp(cfg.interface, "eth0"), "interface %s", cfg.interface);
+	CHECK(cfg.n_vips == 2 && cfg.vips[1].family == AF_INET6, "vips");
+	CHECK(cfg.shared_mac[0] == 0x02 && cfg.shared_mac[1] == 0xbf && cfg.shared_mac[2] == 192 && cfg.shared_mac[5] == 2,
+	      "auto MAC from the first IPv4 VIP");
+	CHECK(cfg.n_gateways == 2 && cfg.buckets == 4096 && cfg.seed == 0xdeadbeef, "numbers");
+	CHECK(cfg.affinity == AFFINITY_FLOW && cfg.mode == MODE_SWITCH && !cfg.ping, "choices");
+	CHECK(cfg.n_services == 4 && cfg.services[3].lo == 8000 && cfg.services[3].hi == 8099 &&
+		      cfg.services[2].proto == IPPROTO_UDP,
+	      "services");
+	CHECK(cfg.local_lo == 62000 && cfg.local_hi == 62999, "local_ports");
+	CHECK(cfg.n_nodes == 2 && cfg.nodes[0].weight == 3 && cfg.nodes[1].weight == 1 && cfg.nodes[0].n_addrs == 2,
+	      "nodes");
+	CHECK(cfg.failover.heartbeat_ms == 30 && cfg.failover.dead_after == 5 && cfg.failover.port == 9999 &&
+		      cfg.failover.quorum == QUORUM_MAJORITY && !strcmp(cfg.failover.key_file, "/etc/k"),
+	      "failover");
+	uint8_t mac[6];
+	config_send_mac(&cfg, 1, mac);
+	CHECK(mac[0] == 0x02 && mac[1] == 2 && mac[2] == 192, "web2's default send_mac");
+	uint16_t lo, hi;
+	config_local_slice(&cfg, 0, &lo, &hi);
+	CHECK(lo == 62000 && hi == 62499, "slice 0: %u-%u", lo, hi);
+	config_local_slice(&cfg, 1, &lo, &hi);
+	CHECK(lo == 62500 && hi == 62999, "slice 1: %u-%u", lo, hi);
+}
+
+static void test_defaults(void)
+{
+	char errs[4096];
+
+	CHECK(parse(GOOD, errs, sizeof(errs)) == 0, "errors: %s", errs);
+	CHECK(cfg.buckets == 1024 && cfg.seed == 0 && cfg.affinity == AFFINITY_CLIENT && cfg.ping && cfg.mode == MODE_HUB,
+	      "defaults");
+	CHECK(cfg.n_services == 0 && cfg.local_lo == 61000 && cfg.local_hi == 65535, "default ports");
+	CHECK(cfg.failover.heartbeat_ms == 100 && cfg.failover.dead_after == 3 && cfg.failover.port == 7946,
+	      "failover defaults");
+	CHECK(parse("[cluster]\ninterface = eth0\nvip = 2001:db8::a:b0c:d0e\n[node a]\n", errs, sizeof(errs)) == 0, "%s",
+	      errs);
+	CHECK(cfg.shared_mac[2] == 0x0b && cfg.shared_mac[3] == 0x0c && cfg.shared_mac[4] == 0x0d &&
+		      cfg.shared_mac[5] == 0x0e,
+	      "IPv6-only auto MAC: the last 4 bytes");
+}
+
+static void test_errors(void)
+{
+	expect_error("", 1, "missing section [cluster]");
+	expect_error("[cluster]\nvip = 192.168.0.2\n[node a]\n", 1, "`interface'");
+	expect_error("\n\n[cluster]\ninterface = eth0\n[node a]\n", 3, "`vip'");
+	expect_error(GOOD "bogus = 1\n", 8, "unknown key `bogus'");
+	expect_error(GOOD "[node a]\n", 8, "duplicate node `a'");
+	expect_error(GOOD "[whatever]\n", 8, "unknown section");
+	expect_error(GOOD "address = 192.168.0.11/24\n", 8, "duplicate key `address'");
+	expect_error(GOOD "weight = -1\n", 8, "from 0 to 1000");
+	expect_error(GOOD "send_mac = 01:00:5e:00:00:01\n", 8, "multicast");
+	expect_error(GOOD "send_mac = 00:11:22:33:44:55\n", 8, "locally administered");
+	expect_error(GOOD "[node b]\naddress = 192.168.0.10/24\n", 8, "also used by node a");
+	expect_error(GOOD "[node b]\naddress = 192.168.0.2/24\n", 8, "is also a vip");
+	expect_error(GOOD "[node c d]\n", 8, "bad node name");
+	expect_error(GOOD "just words\n", 8, "expected `key = value'");
+	expect_error(GOOD "[failover\n", 8, "without ']'");
+	expect_error(GOOD "[failover]\nheartbeat_ms = 5\n", 9, "from 10 to 10000");
+	expect_error(GOOD "[failover]\nkey_file = relative\n", 9, "absolute path");
+	expect_error("k = v\n" GOOD, 1, "outside any section");
+	expect_error("[cluster]\ninterface = eth0\nvip = 224.0.0.1\n[node a]\n", 3, "cannot be a service address");
+	expect_error("[cluster]\ninterface = eth0\nvip = 10.0.0.1,,10.0.0.2\n[node a]\n", 3, "empty item");
+	expect_error("[cluster]\ninterface = eth0\nvip = 10.0.0.1\nbuckets = 0\n[node a]\n", 4, "from 1 to 65536");
+	expect_error("[cluster]\ninterface = a/b\nvip = 10.0.0.1\n[node a]\n", 2, "not a valid interface name");
+	expect_error("[cluster]\ninterface = eth0\nvip = 10.0.0.1\nservices = tcp:0\n[node a]\n", 4, "services");
+	expect_error("[cluster]\ninterface = eth0\nvip = 10.0.0.1\nservices = tcp:62000\n[node a]\n", 4, "overlaps");
+	expect_error("[cluster]\ninterface = eth0\nvip = 10.0.0.1\nlocal_ports = 9-8\n[node a]\n", 4, "port range");
+	expect_error("[cluster]\ninterface = eth0\nvip = 10.0.0.1\nping = maybe\n[node a]\n", 4, "neither yes nor no");
+	expect_error("[cluster]\ninterface = eth0\nvip = 10.0.0.1\n[node a]\nweight = 0\n", 4, "weight 0");
+	expect_error("[cluster]\ninterface = eth0\nvip = 10.0.0.1\n", 1, "at least one node");
+	char errs[4096];
+	CHECK(parse(GOOD "bogus = 1\n[node a]\nweight = x\n", errs, sizeof(errs)) == 2, "all errors counted: %s", errs);
+}
+
+static void test_identity(void)
+{
+	char errs[4096], why[512];
+	struct sv_addr here;
+
+	parse(GOOD "[node b]\naddress = 192.168.0.11/24\n", errs, sizeof(errs));
+	addr_parse("192.168.0.11", &here, false);
+	CHECK(node_identify(&cfg, "a", "b", &here, 1, "b", why, sizeof(why)) == 0, "--node first");
+	CHECK(node_identify(&cfg, NULL, "a", &here, 1, "b", why, sizeof(why)) == 0, "then the environment");
+	CHECK(node_identify(&cfg, NULL, NULL, &here, 1, "a", why, sizeof(why)) == 1, "then the address");
+	CHECK(node_identify(&cfg, NULL, NULL, NULL, 0, "a", why, sizeof(why)) == 0, "then the host name");
+	CHECK(node_identify(&cfg, NULL, NULL, NULL, 0, "zz", why, sizeof(why)) == -1 && strstr(why, "SHAREDVIP_NODE") &&
+		      strstr(why, "`zz'"),
+	      "nothing matches: %s", why);
+	CHECK(node_identify(&cfg, "zz", NULL, NULL, 0, "a", why, sizeof(why)) == -1 && strstr(why, "--node zz"),
+	      "a wrong --node is an error, not a fallback: %s", why);
+}
+
+int main(void)
+{
+	test_full();
+	test_defaults();
+	test_errors();
+	test_identity();
+	return check_summary("test-config");
+}

@@ -64,6 +64,10 @@ deps:
 check: deps
 	./tests/check.sh
 
+# each behaviour test must fail on a build that breaks its behaviour
+mutants: deps
+	./tests/mutate.sh
+
 demo: deps all
 	./tests/demo.sh $(O)
 
@@ -79,5 +83,5 @@ clean:
 	rm -rf build build-san
 
 .SECONDARY:
-.PHONY: all unit deps check demo install clean
+.PHONY: all unit deps check demo mutants install clean
 -include $(O)/*.d

@@ -1,0 +1,42 @@
+#!/bin/bash
+# Checks that the behaviour tests can fail: each mutant breaks one behaviour in a copy of
+# the tree, and the test named with it must then fail. Run by hand (make mutants), as root.
+cd "$(dirname "$0")/.." || exit 1
+top=$PWD
+work=$(mktemp -d /tmp/sharedvip-mutants.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+survived=0 killed=0
+
+# name @ file @ python expression on the source text s @ test that must fail
+mutants=(
+"no-seed@src/rulebuild.c@s.replace('nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_SEED, key->seed);', '')@cluster"
+"no-stray-drop@src/ruleset.c@s.replace('ret |= simple_rule(&rb, NF_DROP, \"stray\");', 'rb_end(&rb);')@established"
+"no-established@src/ruleset.c@s.replace('m_ct_state(&rb, 0x6, \"established,related\");', 'm_ct_state(&rb, 0x0, \"established,related\");')@established"
+"always-replace@src/apply.c@s.replace('replace[i] = !ret || strcmp(comment, rs->tables[i].comment);', 'replace[i] = 1;')@idempotent"
+"no-announce@src/apply.c@s.replace('return announce_all(ap, mac);', 'return 0;')@session"
+"no-snat@src/ruleset.c@s.replace('s_snat(&rb, &cfg->vips[i], lo, hi);', '')@local-flows"
+"no-alt-names@src/apply.c@s.replace('if (**alt && !strcmp(cfg->interface, *alt))', 'if (0)')@link-stage"
+"who-off-by-one@src/jhash.c@s.replace('return jhash_mod(key, len, cfg->seed, cfg->buckets);', 'return jhash_mod(key, len, cfg->seed + 1, cfg->buckets);')@cluster"
+"no-iface-sysctl@src/plan.c@s.replace('\"net.ipv4.conf.%s.forwarding\", cfg->interface, \"0\");', '\"net.ipv4.conf.%s.forwarding\", cfg->interface, \"1\");')@idempotent"
+"accept-bad-vip@src/config.c@s.replace('perr(p, p->lineno, \"vip: \`%s\\' is not an IPv4 or IPv6 address\", s);', '')@config-errors"
+)
+for m in "${mutants[@]}"; do
+	IFS=@ read -r name file expr test <<< "$m"
+	[ -z "${MUTANT:-}" ] || [ "$MUTANT" = "$name" ] || continue
+	rm -rf "$work/tree" && mkdir "$work/tree"
+	cp -r src tests Makefile "$work/tree/"
+	python3 -c "import sys; p=sys.argv[1]; s=open(p).read(); t=$expr; assert t != s, 'mutation did not apply'; open(p,'w').write(t)" \
+		"$work/tree/$file" || { echo "BROKEN MUTANT $name"; survived=$((survived + 1)); continue; }
+	if ! make -s -C "$work/tree" all > "$work/log" 2>&1; then
+		echo "killed by the compiler: $name"; killed=$((killed + 1)); continue
+	fi
+	if SV_BIN="$work/tree/build" bash "$top/tests/netns/$test.sh" > "$work/log" 2>&1; then
+		echo "SURVIVED: $name (tests/netns/$test.sh passed on a broken build)"
+		survived=$((survived + 1))
+	else
+		echo "killed: $name by $test: $(grep -m1 FAIL "$work/log")"
+		killed=$((killed + 1))
+	fi
+done
+echo "mutants: $killed killed, $survived survived"
+[ "$survived" = 0 ]

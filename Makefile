@@ -68,6 +68,10 @@ check: deps
 mutants: deps
 	./tests/mutate.sh
 
+bench: deps all
+	./bench/apply
+	./bench/drop
+
 demo: deps all
 	./tests/demo.sh $(O)
 
@@ -83,5 +87,5 @@ clean:
 	rm -rf build build-san
 
 .SECONDARY:
-.PHONY: all unit deps check demo mutants install clean
+.PHONY: all unit deps check demo mutants bench install clean
 -include $(O)/*.d

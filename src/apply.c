@@ -12,6 +12,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <libnftnl/set.h>
+
 #include "garp.h"
 #include "identity.h"
 #include "nft.h"
@@ -93,11 +95,50 @@ static int held_buckets(const struct sv_config *cfg, const bool *owned, bool *he
 	return ret < 0 ? ret : 0;
 }
 
+/* Whether the kernel's copy of a bucket set holds exactly the wanted members. */
+static int set_current(const struct sv_config *cfg, int family, const char *name, const bool *want)
+{
+	bool *have = calloc(cfg->buckets, sizeof(*have));
+	int ret;
+
+	if (!have)
+		return -ENOMEM;
+	ret = nft_set_members(family, name, have, cfg->buckets);
+	if (ret >= 0)
+		ret = !memcmp(have, want, cfg->buckets * sizeof(*have));
+	free(have);
+	return ret;
+}
+
+/* For a table whose structure is current, the bucket sets whose elements are not. */
+static int stale_sets(struct apply *ap, const struct rs_table *t, struct set_update *up, int *n_up)
+{
+	for (int k = 0; k < t->n_bucket_sets; k++) {
+		struct nftnl_set *s = t->sets[t->bucket_sets[k]];
+		const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
+		const bool *want = t->bucket_members[k];
+		int ret;
+		if (!want) {
+			bool *empty = calloc(ap->cfg->buckets, sizeof(*empty));
+			ret = empty ? set_current(ap->cfg, t->family, name, empty) : -ENOMEM;
+			free(empty);
+		} else {
+			ret = set_current(ap->cfg, t->family, name, want);
+		}
+		if (ret < 0)
+			return refused(ap, ret, "read set %s of table %s sharedvip", name, family_name(t->family));
+		if (!ret)
+			up[(*n_up)++] = (struct set_update){ t->family, s };
+	}
+	return 0;
+}
+
 static int apply_ruleset(struct apply *ap, const struct ruleset *rs)
 {
 	static const int all[] = { NFPROTO_NETDEV, NFPROTO_INET, NFPROTO_ARP };
 	bool replace[RS_MAX_TABLES] = { false }, any = false;
-	int drop[3], n_drop = 0, ret;
+	struct set_update up[RS_MAX_TABLES * 2];
+	int drop[3], n_drop = 0, n_up = 0, ret;
 	char comment[64], what[160];
 
 	for (int i = 0; i < rs->n_tables; i++) {
@@ -106,6 +147,8 @@ static int apply_ruleset(struct apply *ap, const struct ruleset *rs)
 			return refused(ap, ret, "read table %s sharedvip", family_name(rs->tables[i].family));
 		replace[i] = !ret || strcmp(comment, rs->tables[i].comment);
 		any |= replace[i];
+		if (!replace[i] && (ret = stale_sets(ap, &rs->tables[i], up, &n_up)))
+			return ret;
 	}
 	for (int f = 0; f < 3; f++) {
 		bool wanted = false;
@@ -114,14 +157,17 @@ static int apply_ruleset(struct apply *ap, const struct ruleset *rs)
 		if (!wanted && nft_table_comment(all[f], comment, sizeof(comment)) > 0)
 			drop[n_drop++] = all[f];
 	}
-	if (!any && !n_drop)
+	if (!any && !n_drop && !n_up)
 		return 0;
-	ret = nft_commit(rs, replace, drop, n_drop, what, sizeof(what));
+	ret = nft_commit(rs, replace, drop, n_drop, up, n_up, what, sizeof(what));
 	if (ret)
 		return refused(ap, ret, "nftables refused the transaction at \"%s\"", what);
 	for (int i = 0; i < rs->n_tables; i++)
 		if (replace[i])
 			did(ap, "loaded table %s sharedvip", family_name(rs->tables[i].family));
+	for (int i = 0; i < n_up; i++)
+		did(ap, "updated set %s of table %s sharedvip", nftnl_set_get_str(up[i].set, NFTNL_SET_NAME),
+		    family_name(up[i].family));
 	for (int i = 0; i < n_drop; i++)
 		did(ap, "deleted table %s sharedvip", family_name(drop[i]));
 	return 0;
@@ -208,6 +254,21 @@ static int apply_mac(struct apply *ap, const uint8_t mac[6])
 	/* the router and the operator's own session follow the new MAC at once */
 	if (ap->link.flags & 1)
 		return announce_all(ap, mac);
+	return 0;
+}
+
+/* Behaviour 10: whatever state the link was in, it is not left down. */
+static int apply_up(struct apply *ap)
+{
+	int ret;
+
+	if (ap->link.flags & 1)
+		return 0;
+	ret = rtnl_link_set_up(ap->link.ifindex, true);
+	if (ret)
+		return refused(ap, ret, "bring link %s up", ap->link.name);
+	ap->link.flags |= 1;
+	did(ap, "link %s up", ap->link.name);
 	return 0;
 }
 
@@ -368,7 +429,7 @@ static int apply_kernel(struct apply *ap, const struct plan *p, const struct rul
 
 	/* Filter first, so the VIP never appears on a node that would answer for everyone. */
 	if ((ret = apply_sysctls(ap, p->sysctls, p->n_sysctls)) || (ret = apply_ruleset(ap, rs)) ||
-	    (ret = apply_mac(ap, p->mac)) || (ret = remove_old_vips(ap, p, old_vips, n_old)) ||
+	    (ret = apply_mac(ap, p->mac)) || (ret = apply_up(ap)) || (ret = remove_old_vips(ap, p, old_vips, n_old)) ||
 	    (ret = apply_addrs(ap, p)) || (ret = apply_routes(ap)))
 		return ret;
 	return 0;

@@ -294,19 +294,15 @@ static int batch_table(struct batch *b, uint16_t type, int family, struct nftnl_
 	return batch_note(b, nlh, what, family_name(family), "");
 }
 
-static int batch_set(struct batch *b, int family, struct nftnl_set *s)
+/* NEWSETELEM messages for every element of s; libnftnl ends a message before its element
+ * list would overflow 64 KiB. */
+static int batch_set_elems(struct batch *b, int family, struct nftnl_set *s)
 {
 	const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
 	struct nftnl_set_elems_iter *it;
 	struct nlmsghdr *nlh;
 	int more = 1, ret = 0;
 
-	nlh = batch_hdr(b, NFT_MSG_NEWSET, family, NLM_F_CREATE, 4096);
-	if (!nlh)
-		return -ENOMEM;
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	if (batch_note(b, nlh, "add set %s of table %s sharedvip", name, family_name(family)))
-		return -ENOMEM;
 	it = nftnl_set_elems_iter_create(s);
 	if (!it)
 		return -ENOMEM;
@@ -314,7 +310,6 @@ static int batch_set(struct batch *b, int family, struct nftnl_set *s)
 		nftnl_set_elems_iter_destroy(it);
 		return 0;
 	}
-	/* libnftnl stops a message before its element list overflows 64 KiB */
 	while (more > 0 && !ret) {
 		nlh = batch_hdr(b, NFT_MSG_NEWSETELEM, family, NLM_F_CREATE, 80 * 1024);
 		if (!nlh) {
@@ -326,6 +321,43 @@ static int batch_set(struct batch *b, int family, struct nftnl_set *s)
 	}
 	nftnl_set_elems_iter_destroy(it);
 	return more < 0 ? -EINVAL : ret;
+}
+
+static int batch_set(struct batch *b, int family, struct nftnl_set *s)
+{
+	struct nlmsghdr *nlh = batch_hdr(b, NFT_MSG_NEWSET, family, NLM_F_CREATE, 4096);
+
+	if (!nlh)
+		return -ENOMEM;
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	if (batch_note(b, nlh, "add set %s of table %s sharedvip", nftnl_set_get_str(s, NFTNL_SET_NAME),
+		       family_name(family)))
+		return -ENOMEM;
+	return batch_set_elems(b, family, s);
+}
+
+/* Replaces the elements of an existing set: a DELSETELEM without elements flushes it. */
+static int batch_set_replace_elems(struct batch *b, int family, struct nftnl_set *s)
+{
+	struct nftnl_set *flush = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!flush)
+		return -ENOMEM;
+	nftnl_set_set_str(flush, NFTNL_SET_TABLE, SV_TABLE);
+	nftnl_set_set_str(flush, NFTNL_SET_NAME, nftnl_set_get_str(s, NFTNL_SET_NAME));
+	nftnl_set_set_u32(flush, NFTNL_SET_FAMILY, (uint32_t)family);
+	nlh = batch_hdr(b, NFT_MSG_DELSETELEM, family, 0, 4096);
+	if (!nlh) {
+		nftnl_set_free(flush);
+		return -ENOMEM;
+	}
+	nftnl_set_elems_nlmsg_build_payload(nlh, flush);
+	nftnl_set_free(flush);
+	ret = batch_note(b, nlh, "flush set %s of table %s sharedvip", nftnl_set_get_str(s, NFTNL_SET_NAME),
+			 family_name(family));
+	return ret ? ret : batch_set_elems(b, family, s);
 }
 
 static int batch_table_contents(struct batch *b, const struct rs_table *t)
@@ -357,7 +389,8 @@ static int batch_table_contents(struct batch *b, const struct rs_table *t)
 	return ret ? -ENOMEM : 0;
 }
 
-static int batch_build(struct batch *b, const struct ruleset *rs, const bool *replace, const int *drop, int n_drop)
+static int batch_build(struct batch *b, const struct ruleset *rs, const bool *replace, const int *drop, int n_drop,
+		       const struct set_update *up, int n_up)
 {
 	struct nlmsghdr *nlh;
 	int ret = 0;
@@ -371,6 +404,8 @@ static int batch_build(struct batch *b, const struct ruleset *rs, const bool *re
 	for (int i = 0; i < rs->n_tables && !ret; i++)
 		if (replace[i])
 			ret = batch_table_contents(b, &rs->tables[i]);
+	for (int i = 0; i < n_up && !ret; i++)
+		ret = batch_set_replace_elems(b, up[i].family, up[i].set);
 	for (int i = 0; i < n_drop && !ret; i++) {
 		struct nftnl_table *t = nftnl_table_alloc();
 		if (!t)
@@ -428,13 +463,13 @@ fail:
 	return ret;
 }
 
-int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_families, int n_drop, char *what,
-	       size_t what_len)
+int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_families, int n_drop,
+	       const struct set_update *updates, int n_updates, char *what, size_t what_len)
 {
 	struct batch b = { .seq = (uint32_t)time(NULL) };
 	int ret;
 
-	ret = batch_build(&b, rs, replace, drop_families, n_drop);
+	ret = batch_build(&b, rs, replace, drop_families, n_drop, updates, n_updates);
 	if (ret)
 		snprintf(what, what_len, "build the nftables transaction");
 	else

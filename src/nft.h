@@ -15,11 +15,17 @@ int nft_table_comment(int family, char *comment, size_t len);
 /* Marks members[b] for every element b < buckets of the named set; 0 when absent. */
 int nft_set_members(int family, const char *set, bool *members, uint32_t buckets);
 
-/* In one transaction: replace the tables marked in replace[] by their ruleset version and
- * delete sharedvip's table in each family of drop_families. On error, what[] names the
- * object the kernel refused. */
-int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_families, int n_drop, char *what,
-	       size_t what_len);
+/* A set whose elements are to be replaced by those of set. */
+struct set_update {
+	int family;
+	struct nftnl_set *set;
+};
+
+/* In one transaction: replace the tables marked in replace[] by their ruleset version,
+ * replace the elements of the sets in updates[], and delete sharedvip's table in each
+ * family of drop_families. On error, what[] names the object the kernel refused. */
+int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_families, int n_drop,
+	       const struct set_update *updates, int n_updates, char *what, size_t what_len);
 
 /* The VIPs the loaded inet table filters for (what a previous apply configured). */
 int nft_vips(struct sv_addr *out, int max);

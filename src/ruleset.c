@@ -111,7 +111,10 @@ static int bucket_set(struct rs_table *t, struct strbuf *body, const char *name,
 
 	if (!s)
 		return -1;
+	t->bucket_sets[t->n_bucket_sets] = t->n_sets - 1;
+	t->bucket_members[t->n_bucket_sets++] = members;
 	sb_printf(body, "%s\tset %s {\n\t\ttypeof meta length\n", body->len ? "\n" : "", name);
+	t->elem_start[t->n_elem_ranges] = body->len;
 	for (uint32_t b = 0; members && b < buckets; b++) {
 		if (!members[b])
 			continue;
@@ -120,7 +123,9 @@ static int bucket_set(struct rs_table *t, struct strbuf *body, const char *name,
 		sb_printf(body, "%s%u", n++ ? sep : "\t\telements = { ", b);
 		sep = ", ";
 	}
-	sb_printf(body, "%s\t}\n", n ? " }\n" : "");
+	sb_printf(body, "%s", n ? " }\n" : "");
+	t->elem_end[t->n_elem_ranges++] = body->len;
+	sb_printf(body, "\t}\n");
 	return 0;
 }
 
@@ -392,13 +397,24 @@ static int build_arp(struct rs_table *t, struct strbuf *body, const struct rules
 	return ret;
 }
 
-static uint64_t fnv1a(const char *s, size_t n)
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
 	return h;
+}
+
+/* The digest of everything but the bucket sets' elements. */
+static uint64_t structure_digest(const struct rs_table *t, const struct strbuf *body)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t from = 0;
+
+	for (int i = 0; i < t->n_elem_ranges; i++) {
+		h = fnv1a(h, body->buf + from, t->elem_start[i] - from);
+		from = t->elem_end[i];
+	}
+	return fnv1a(h, body->buf + from, body->len - from);
 }
 
 static int finish_table(struct rs_table *t)
@@ -411,7 +427,7 @@ static int finish_table(struct rs_table *t)
 		sb_free(&body);
 		return -1;
 	}
-	snprintf(t->comment, sizeof(t->comment), "sharedvip %016llx", (unsigned long long)fnv1a(body.buf, body.len));
+	snprintf(t->comment, sizeof(t->comment), "sharedvip %016llx", (unsigned long long)structure_digest(t, &body));
 	sb_printf(&t->text, "table %s %s {\n\tcomment \"%s\"\n%s}\n", family_name(t->family), SV_TABLE, t->comment,
 		  sb_str(&body));
 	sb_free(&body);

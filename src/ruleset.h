@@ -23,6 +23,13 @@ struct rs_table {
 	int family; /* NFPROTO_INET, NFPROTO_NETDEV or NFPROTO_ARP */
 	char comment[40]; /* "sharedvip DIGEST": the kernel copy tells whether it is current */
 	struct strbuf text;
+	/* The bucket sets' elements change with ownership alone: they are left out of the
+	 * digest and compared with the kernel's copy element by element. */
+	size_t elem_start[2], elem_end[2];
+	int n_elem_ranges;
+	int bucket_sets[2]; /* indexes into sets[] of owned, held */
+	const bool *bucket_members[2];
+	int n_bucket_sets;
 	struct nftnl_table *table;
 	struct nftnl_set *sets[RS_MAX_SETS];
 	int n_sets;

@@ -39,10 +39,13 @@ diff "$TMP/before" "$TMP/after" > "$TMP/diff" || fail "kernel state changed by a
 [ "$out" = "nothing to change" ] || fail "second apply says: $out"
 pass "a second apply sends no change: no rtnetlink or nftables event, identical state"
 
-# and a change of ownership is one nftables transaction that replaces the tables
+# a change of ownership swaps set elements in one transaction and touches nothing else
 write_config "$TMP/c2.ini" 2 1 3
 nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c2.ini" --node node1 || fail "apply of the changed config"
 sleep 0.3
-grep -q "delete table netdev sharedvip" "$TMP/nftmon" || fail "changed ownership did not replace the netdev table"
+grep -q "delete element inet sharedvip owned" "$TMP/nftmon" || fail "changed ownership did not update the owned set: $(head -5 "$TMP/nftmon")"
+! grep -q "table" "$TMP/nftmon" || fail "an ownership change replaced a table: $(grep table "$TMP/nftmon" | head -3)"
 [ ! -s "$TMP/ipmon" ] || fail "an ownership change touched links, addresses or routes: $(cat "$TMP/ipmon")"
-pass "an ownership change replaces the tables and touches nothing else"
+nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c2.ini" --node node1 -v | grep -qx "nothing to change" ||
+	fail "the apply after an ownership change is not idempotent"
+pass "an ownership change swaps set elements only, in one transaction, and touches nothing else"

@@ -13,10 +13,10 @@ endif
 
 LIBS := libmnl libnftnl inih libudev
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(SANFLAGS)
-LDFLAGS += $(SANFLAGS)
-CPPFLAGS += -D_GNU_SOURCE $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(SANFLAGS)
+override LDFLAGS += $(SANFLAGS)
+override CPPFLAGS += -D_GNU_SOURCE $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
+override LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
 
 ifeq ($(V),1)
 Q :=

@@ -64,6 +64,12 @@ deps:
 check: deps
 	./tests/check.sh
 
+# clang-format and cppcheck stay quiet
+lint:
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/flood.c
+	cppcheck --quiet --enable=warning,style,performance,portability --std=c11 --inline-suppr --error-exitcode=1 \
+		-Isrc $(shell $(PKG_CONFIG) --cflags-only-I $(LIBS)) --suppress=missingIncludeSystem src tests/unit bench/flood.c
+
 # each behaviour test must fail on a build that breaks its behaviour
 mutants: deps
 	./tests/mutate.sh
@@ -87,5 +93,5 @@ clean:
 	rm -rf build build-san
 
 .SECONDARY:
-.PHONY: all unit deps check demo mutants bench install clean
+.PHONY: all unit deps check lint demo mutants bench install clean
 -include $(O)/*.d

@@ -105,9 +105,11 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			uint32_t k = (uint32_t)(sent + (unsigned long)i);
 			iov[i].iov_base = frames[i];
-			iov[i].iov_len = v6 ? frame6(frames[i], dmac, smac, &dst6, k) : frame4(frames[i], dmac, smac, dst4, k);
-			msgs[i].msg_hdr = (struct msghdr){ .msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = &iov[i],
-							   .msg_iovlen = 1 };
+			iov[i].iov_len =
+			    v6 ? frame6(frames[i], dmac, smac, &dst6, k) : frame4(frames[i], dmac, smac, dst4, k);
+			msgs[i].msg_hdr = (struct msghdr){
+				.msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = &iov[i], .msg_iovlen = 1
+			};
 		}
 		int r = sendmmsg(fd, msgs, (unsigned)n, 0);
 		if (r < 0) {

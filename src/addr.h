@@ -21,7 +21,10 @@ struct sv_addr {
 
 #define SV_ADDRSTRLEN (INET6_ADDRSTRLEN + 4)
 
-static inline int addr_len(const struct sv_addr *a) { return a->family == AF_INET ? 4 : 16; }
+static inline int addr_len(const struct sv_addr *a)
+{
+	return a->family == AF_INET ? 4 : 16;
+}
 bool addr_parse(const char *s, struct sv_addr *a, bool with_prefix);
 const char *addr_str(const struct sv_addr *a, char *buf, bool with_prefix);
 bool addr_equal(const struct sv_addr *a, const struct sv_addr *b);

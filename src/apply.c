@@ -80,7 +80,10 @@ static int apply_sysctls(struct apply *ap, const struct sysctl_setting *s, int n
 	return 0;
 }
 
-static bool mac_equal(const uint8_t *a, const uint8_t *b) { return !memcmp(a, b, 6); }
+static bool mac_equal(const uint8_t *a, const uint8_t *b)
+{
+	return !memcmp(a, b, 6);
+}
 
 /* Buckets this node may still hold connections in: what it held or owned before, less
  * what it owns now. They stay out of the early drop at ingress. */
@@ -333,8 +336,8 @@ static int apply_routes(struct apply *ap)
 			continue;
 		ret = rtnl_default_route_add(ap->link.ifindex, &cfg->gateways[g]);
 		if (ret)
-			return refused(ap, ret, "add default route via %s dev %s", addr_str(&cfg->gateways[g], a, false),
-				       ap->link.name);
+			return refused(ap, ret, "add default route via %s dev %s",
+				       addr_str(&cfg->gateways[g], a, false), ap->link.name);
 		did(ap, "route default via %s dev %s", addr_str(&cfg->gateways[g], a, false), ap->link.name);
 	}
 	return 0;
@@ -383,7 +386,8 @@ int apply_link(const struct sv_config *cfg, const char *ifname, const char *cons
 	if (!mac_equal(ap.link.mac, cfg->shared_mac)) {
 		ret = rtnl_link_set_mac(ap.link.ifindex, cfg->shared_mac);
 		if (ret == -EBUSY) {
-			log_line("sharedvip: %s is already up and cannot change its MAC live; sharedvip-apply will", ifname);
+			log_line("sharedvip: %s is already up and cannot change its MAC live; sharedvip-apply will",
+				 ifname);
 			return 0;
 		}
 		if (ret)
@@ -414,14 +418,14 @@ int apply_identify(const struct sv_config *cfg, const char *opt_node)
 	return node;
 }
 
-static int apply_kernel(struct apply *ap, const struct plan *p, const struct ruleset *rs, const struct sv_addr *old_vips,
-			int n_old)
+static int apply_kernel(struct apply *ap, const struct plan *p, const struct ruleset *rs,
+			const struct sv_addr *old_vips, int n_old)
 {
-	struct sysctl_setting link[4];
 	int ret;
 
 	/* What the udev stage does, in case it did not run: only possible while the link is down. */
 	if (!(ap->link.flags & 1)) {
+		struct sysctl_setting link[4];
 		int n = plan_link_sysctls(ap->cfg, ap->link.has_perm_mac ? ap->link.perm_mac : ap->link.mac, link, 4);
 		if ((ret = apply_sysctls(ap, link, n)))
 			return ret;

@@ -16,8 +16,8 @@ const char *sv_prog = "sharedvip";
 enum section { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_FAILOVER, SEC_UNKNOWN };
 
 /* Every key a section may hold, so duplicates and missing keys can be named with their line. */
-static const char *const cluster_keys[] = { "interface", "vip", "shared_mac", "gateway", "buckets", "seed", "affinity",
-					     "services", "local_ports", "ping", "mode", NULL };
+static const char *const cluster_keys[] = { "interface", "vip",	     "shared_mac",  "gateway", "buckets", "seed",
+					    "affinity",	 "services", "local_ports", "ping",    "mode",	  NULL };
 static const char *const node_keys[] = { "address", "weight", "send_mac", NULL };
 static const char *const failover_keys[] = { "heartbeat_ms", "dead_after", "port", "key_file", "quorum", NULL };
 #define MAX_KEYS 16
@@ -96,7 +96,8 @@ static void section_begin(struct parse *p, char *name)
 		}
 		for (int i = 0; i < p->cfg->n_nodes; i++)
 			if (!strcmp(p->cfg->nodes[i].name, arg)) {
-				perr(p, p->lineno, "duplicate node `%s' (first at line %d)", arg, p->cfg->nodes[i].line);
+				perr(p, p->lineno, "duplicate node `%s' (first at line %d)", arg,
+				     p->cfg->nodes[i].line);
 				return;
 			}
 		if (p->cfg->n_nodes == SV_MAX_NODES) {
@@ -129,14 +130,13 @@ static char *read_line(char *str, int num, void *stream)
 	struct parse *p = stream;
 	char line[4096];
 	size_t n = 0;
-	int c;
 
 	if (p->in) {
 		if (!fgets(line, sizeof(line), p->in))
 			return NULL;
 		n = strlen(line);
 		if (n && line[n - 1] != '\n' && !feof(p->in))
-			while ((c = fgetc(p->in)) != EOF && c != '\n')
+			for (int c = fgetc(p->in); c != EOF && c != '\n'; c = fgetc(p->in))
 				n = sizeof(line);
 	} else {
 		if (!*p->text)
@@ -273,8 +273,8 @@ static bool mac_usable(struct parse *p, const char *key, const char *value, uint
 		return false;
 	}
 	if (!(mac[0] & 2)) {
-		perr(p, p->lineno, "%s: `%s' is not a locally administered MAC address (set bit 0x02 of the first byte)", key,
-		     value);
+		perr(p, p->lineno,
+		     "%s: `%s' is not a locally administered MAC address (set bit 0x02 of the first byte)", key, value);
 		return false;
 	}
 	return true;
@@ -357,7 +357,8 @@ static bool add_node_address(struct parse *p, const char *s)
 	struct sv_addr a;
 
 	if (!addr_parse(s, &a, true) || !strchr(s, '/')) {
-		perr(p, p->lineno, "address: `%s' is not an address with its prefix length (such as 192.168.0.10/24)", s);
+		perr(p, p->lineno, "address: `%s' is not an address with its prefix length (such as 192.168.0.10/24)",
+		     s);
 		return false;
 	}
 	if (n->n_addrs == SV_MAX_NODE_ADDRS) {
@@ -466,11 +467,8 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 
 	(void)section; /* the reader tracks sections itself */
 	switch (p->sec) {
-	case SEC_NONE:
-		perr(p, p->lineno, "`%s' is outside any section", key);
-		return 1;
-	case SEC_UNKNOWN:
-		return 1;
+	case SEC_NONE: perr(p, p->lineno, "`%s' is outside any section", key); return 1;
+	case SEC_UNKNOWN: return 1;
 	case SEC_CLUSTER: set = 0; break;
 	case SEC_NODE: set = 1; break;
 	default: set = 2; break;
@@ -533,21 +531,24 @@ static void check_addresses(struct parse *p)
 			const struct sv_addr *ad = &n->addrs[a];
 			for (int v = 0; v < cfg->n_vips; v++) {
 				if (addr_equal(ad, &cfg->vips[v]))
-					perr(p, n->line, "node %s: address %s is also a vip", n->name, addr_str(ad, s, false));
+					perr(p, n->line, "node %s: address %s is also a vip", n->name,
+					     addr_str(ad, s, false));
 				else if (addr_is_net_or_bcast(ad, &cfg->vips[v]))
 					perr(p, p->key_line[0][1], "vip: %s is the network or broadcast address of %s",
 					     addr_str(&cfg->vips[v], s, false), addr_str(ad, g, true));
 			}
 			for (int gw = 0; gw < cfg->n_gateways; gw++) {
 				const struct sv_addr *gwa = &cfg->gateways[gw];
-				if (gwa->family != ad->family || (gwa->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&gwa->v6)))
+				if (gwa->family != ad->family ||
+				    (gwa->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&gwa->v6)))
 					continue;
 				if (!addr_in_subnet(ad, gwa))
-					perr(p, n->line, "node %s: address %s is not on the same subnet as gateway %s", n->name,
-					     addr_str(ad, s, true), addr_str(gwa, g, false));
+					perr(p, n->line, "node %s: address %s is not on the same subnet as gateway %s",
+					     n->name, addr_str(ad, s, true), addr_str(gwa, g, false));
 			}
+			/* against every address before this one */
 			for (int j = 0; j <= i; j++)
-				for (int b = 0; b < cfg->nodes[j].n_addrs && (j < i || b < a); b++)
+				for (int b = 0, upto = j < i ? cfg->nodes[j].n_addrs : a; b < upto; b++)
 					if (addr_equal(ad, &cfg->nodes[j].addrs[b]))
 						perr(p, n->line, "node %s: address %s is also used by node %s", n->name,
 						     addr_str(ad, s, false), cfg->nodes[j].name);

@@ -11,19 +11,19 @@
 #include "addr.h"
 
 #define SV_DEFAULT_CONFIG "/etc/sharedvip.ini"
-#define SV_MAX_VIPS 16
-#define SV_MAX_GATEWAYS 4
-#define SV_MAX_NODES 256
+#define SV_MAX_VIPS	  16
+#define SV_MAX_GATEWAYS	  4
+#define SV_MAX_NODES	  256
 #define SV_MAX_NODE_ADDRS 8
-#define SV_MAX_SERVICES 64
-#define SV_MAX_NAME 64
+#define SV_MAX_SERVICES	  64
+#define SV_MAX_NAME	  64
 
 enum sv_affinity { AFFINITY_CLIENT, AFFINITY_NETWORK, AFFINITY_FLOW };
 enum sv_mode { MODE_HUB, MODE_SWITCH };
 enum sv_quorum { QUORUM_NONE, QUORUM_MAJORITY };
 
 struct sv_service {
-	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t proto;	 /* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t lo, hi; /* 0-65535 for the whole protocol */
 };
 

@@ -30,6 +30,7 @@ static int garp(int ifindex, const uint8_t mac[6], const struct in_addr *ip)
 {
 	uint8_t f[42];
 
+	/* clang-format off */
 	memset(f, 0xff, 6);                 /* to everyone */
 	memcpy(f + 6, mac, 6);              /* from the shared MAC */
 	f[12] = 0x08, f[13] = 0x06;         /* ARP */
@@ -41,6 +42,7 @@ static int garp(int ifindex, const uint8_t mac[6], const struct in_addr *ip)
 	memcpy(f + 28, ip, 4);              /* sender IP = target IP: gratuitous */
 	memset(f + 32, 0, 6);               /* target MAC unknown */
 	memcpy(f + 38, ip, 4);
+	/* clang-format on */
 	return send_frame(ifindex, f, sizeof(f), ETH_P_ARP);
 }
 
@@ -64,6 +66,7 @@ static int unsolicited_na(int ifindex, const uint8_t mac[6], const struct in6_ad
 	uint8_t *ip6 = f + 14, *na = f + 54;
 	uint32_t sum;
 
+	/* clang-format off */
 	f[0] = 0x33, f[1] = 0x33, f[5] = 0x01;   /* 33:33:00:00:00:01, all nodes */
 	memcpy(f + 6, mac, 6);
 	f[12] = 0x86, f[13] = 0xdd;
@@ -79,6 +82,7 @@ static int unsolicited_na(int ifindex, const uint8_t mac[6], const struct in6_ad
 	na[24] = ND_OPT_TARGET_LINKADDR;
 	na[25] = 1;
 	memcpy(na + 26, mac, 6);
+	/* clang-format on */
 	/* checksum over the pseudo-header: addresses, length, next header */
 	sum = csum_add(0, ip6 + 8, 32);
 	sum = csum_add(sum + 32 + IPPROTO_ICMPV6, na, 32);

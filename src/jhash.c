@@ -6,28 +6,53 @@
 
 #define JHASH_INITVAL 0xdeadbeefu
 
-static inline uint32_t rol32(uint32_t w, unsigned s) { return (w << s) | (w >> (32 - s)); }
+static inline uint32_t rol32(uint32_t w, unsigned s)
+{
+	return (w << s) | (w >> (32 - s));
+}
 
-#define MIX(a, b, c)                          \
-	do {                                  \
-		a -= c; a ^= rol32(c, 4);  c += b; \
-		b -= a; b ^= rol32(a, 6);  a += c; \
-		c -= b; c ^= rol32(b, 8);  b += a; \
-		a -= c; a ^= rol32(c, 16); c += b; \
-		b -= a; b ^= rol32(a, 19); a += c; \
-		c -= b; c ^= rol32(b, 4);  b += a; \
+/* clang-format off: the rounds of lookup3, one line a step as Bob Jenkins wrote them */
+#define MIX(a, b, c)               \
+	do {                       \
+		a -= c;            \
+		a ^= rol32(c, 4);  \
+		c += b;            \
+		b -= a;            \
+		b ^= rol32(a, 6);  \
+		a += c;            \
+		c -= b;            \
+		c ^= rol32(b, 8);  \
+		b += a;            \
+		a -= c;            \
+		a ^= rol32(c, 16); \
+		c += b;            \
+		b -= a;            \
+		b ^= rol32(a, 19); \
+		a += c;            \
+		c -= b;            \
+		c ^= rol32(b, 4);  \
+		b += a;            \
 	} while (0)
 
-#define FINAL(a, b, c)                        \
-	do {                                  \
-		c ^= b; c -= rol32(b, 14);         \
-		a ^= c; a -= rol32(c, 11);         \
-		b ^= a; b -= rol32(a, 25);         \
-		c ^= b; c -= rol32(b, 16);         \
-		a ^= c; a -= rol32(c, 4);          \
-		b ^= a; b -= rol32(a, 14);         \
-		c ^= b; c -= rol32(b, 24);         \
+#define FINAL(a, b, c)             \
+	do {                       \
+		c ^= b;            \
+		c -= rol32(b, 14); \
+		a ^= c;            \
+		a -= rol32(c, 11); \
+		b ^= a;            \
+		b -= rol32(a, 25); \
+		c ^= b;            \
+		c -= rol32(b, 16); \
+		a ^= c;            \
+		a -= rol32(c, 4);  \
+		b ^= a;            \
+		b -= rol32(a, 14); \
+		c ^= b;            \
+		c -= rol32(b, 24); \
 	} while (0)
+
+/* clang-format on */
 
 static inline uint32_t cpu32(const uint8_t *k)
 {
@@ -52,6 +77,7 @@ uint32_t jhash(const void *key, uint32_t length, uint32_t initval)
 		k += 12;
 	}
 	/* The last block is read byte by byte, little-endian, whatever the CPU. */
+	/* clang-format off */
 	switch (length) {
 	case 12: c += (uint32_t)k[11] << 24; /* fall through */
 	case 11: c += (uint32_t)k[10] << 16; /* fall through */
@@ -70,6 +96,7 @@ uint32_t jhash(const void *key, uint32_t length, uint32_t initval)
 	case 0:
 		break;
 	}
+	/* clang-format on */
 	return c;
 }
 

@@ -64,9 +64,18 @@ static int nft_request(uint16_t type, int family, uint16_t flags, build_fn build
 	return ret < 0 ? -errno : 0;
 }
 
-static void build_table(struct nlmsghdr *nlh, void *obj) { nftnl_table_nlmsg_build_payload(nlh, obj); }
-static void build_set(struct nlmsghdr *nlh, void *obj) { nftnl_set_elems_nlmsg_build_payload(nlh, obj); }
-static void build_rule(struct nlmsghdr *nlh, void *obj) { nftnl_rule_nlmsg_build_payload(nlh, obj); }
+static void build_table(struct nlmsghdr *nlh, void *obj)
+{
+	nftnl_table_nlmsg_build_payload(nlh, obj);
+}
+static void build_set(struct nlmsghdr *nlh, void *obj)
+{
+	nftnl_set_elems_nlmsg_build_payload(nlh, obj);
+}
+static void build_rule(struct nlmsghdr *nlh, void *obj)
+{
+	nftnl_rule_nlmsg_build_payload(nlh, obj);
+}
 
 struct comment_out {
 	char *buf;
@@ -308,7 +317,6 @@ static int batch_set_elems(struct batch *b, int family, struct nftnl_set *s)
 {
 	const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
 	struct nftnl_set_elems_iter *it;
-	struct nlmsghdr *nlh;
 	int more = 1, ret = 0;
 
 	it = nftnl_set_elems_iter_create(s);
@@ -319,7 +327,7 @@ static int batch_set_elems(struct batch *b, int family, struct nftnl_set *s)
 		return 0;
 	}
 	while (more > 0 && !ret) {
-		nlh = batch_hdr(b, NFT_MSG_NEWSETELEM, family, NLM_F_CREATE, 80 * 1024);
+		struct nlmsghdr *nlh = batch_hdr(b, NFT_MSG_NEWSETELEM, family, NLM_F_CREATE, 80 * 1024);
 		if (!nlh) {
 			ret = -ENOMEM;
 			break;
@@ -383,8 +391,8 @@ static int batch_table_contents(struct batch *b, const struct rs_table *t)
 		if (!nlh)
 			return -ENOMEM;
 		nftnl_chain_nlmsg_build_payload(nlh, t->chains[i]);
-		ret = batch_note(b, nlh, "add chain %s of table %s sharedvip", nftnl_chain_get_str(t->chains[i], NFTNL_CHAIN_NAME),
-				 family_name(t->family));
+		ret = batch_note(b, nlh, "add chain %s of table %s sharedvip",
+				 nftnl_chain_get_str(t->chains[i], NFTNL_CHAIN_NAME), family_name(t->family));
 	}
 	for (int i = 0; i < t->n_rules && !ret; i++) {
 		nlh = batch_hdr(b, NFT_MSG_NEWRULE, t->family, NLM_F_CREATE | NLM_F_APPEND, 8192);

@@ -110,7 +110,8 @@ void plan_print(const struct plan *p, FILE *out)
 		cfg->mode == MODE_SWITCH ? " (switch mode)" : "");
 	for (int i = 0; i < p->n_addrs; i++)
 		fprintf(out, "# address %s dev %s%s\n", addr_str(&p->addrs[i], a, true), cfg->interface,
-			p->is_vip[i] ? (p->addrs[i].family == AF_INET6 ? " (vip, nodad, preferred_lft 0)" : " (vip)") : "");
+			p->is_vip[i] ? (p->addrs[i].family == AF_INET6 ? " (vip, nodad, preferred_lft 0)" : " (vip)")
+				     : "");
 	for (int i = 0; i < cfg->n_gateways; i++)
 		fprintf(out, "# route default via %s dev %s\n", addr_str(&cfg->gateways[i], a, false), cfg->interface);
 	for (int i = 0; i < p->n_sysctls; i++)

@@ -8,7 +8,7 @@
 
 #include "config.h"
 
-#define PLAN_MAX_ADDRS (SV_MAX_NODE_ADDRS + SV_MAX_VIPS)
+#define PLAN_MAX_ADDRS	 (SV_MAX_NODE_ADDRS + SV_MAX_VIPS)
 #define PLAN_MAX_SYSCTLS 8
 
 struct sysctl_setting {

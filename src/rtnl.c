@@ -63,7 +63,8 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 	li->ifindex = ifm->ifi_index;
 	li->flags = ifm->ifi_flags;
-	mnl_attr_for_each(attr, nlh, sizeof(*ifm)) {
+	mnl_attr_for_each(attr, nlh, sizeof(*ifm))
+	{
 		uint16_t type = mnl_attr_get_type(attr), len = mnl_attr_get_payload_len(attr);
 		if (type == IFLA_ADDRESS && len == 6)
 			memcpy(li->mac, mnl_attr_get_payload(attr), 6);
@@ -111,8 +112,14 @@ static int link_change(int ifindex, const uint8_t *mac, int up)
 	return rtnl_talk(nlh, NULL, NULL);
 }
 
-int rtnl_link_set_mac(int ifindex, const uint8_t mac[6]) { return link_change(ifindex, mac, -1); }
-int rtnl_link_set_up(int ifindex, bool up) { return link_change(ifindex, NULL, up); }
+int rtnl_link_set_mac(int ifindex, const uint8_t mac[6])
+{
+	return link_change(ifindex, mac, -1);
+}
+int rtnl_link_set_up(int ifindex, bool up)
+{
+	return link_change(ifindex, NULL, up);
+}
 
 struct addr_list {
 	int ifindex;
@@ -130,7 +137,8 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 
 	if ((int)ifa->ifa_index != l->ifindex || l->n == l->max)
 		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa))
+	{
 		switch (mnl_attr_get_type(attr)) {
 		case IFA_LOCAL: local = mnl_attr_get_payload(attr); break;
 		case IFA_ADDRESS: address = mnl_attr_get_payload(attr); break;
@@ -196,8 +204,14 @@ static int addr_change(uint16_t type, int ifindex, const struct sv_addr *a, bool
 	return rtnl_talk(nlh, NULL, NULL);
 }
 
-int rtnl_addr_add(int ifindex, const struct sv_addr *a, bool vip) { return addr_change(RTM_NEWADDR, ifindex, a, vip); }
-int rtnl_addr_del(int ifindex, const struct sv_addr *a) { return addr_change(RTM_DELADDR, ifindex, a, false); }
+int rtnl_addr_add(int ifindex, const struct sv_addr *a, bool vip)
+{
+	return addr_change(RTM_NEWADDR, ifindex, a, vip);
+}
+int rtnl_addr_del(int ifindex, const struct sv_addr *a)
+{
+	return addr_change(RTM_DELADDR, ifindex, a, false);
+}
 
 struct route_list {
 	int ifindex;
@@ -215,7 +229,8 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (rtm->rtm_dst_len || rtm->rtm_table != RT_TABLE_MAIN || rtm->rtm_type != RTN_UNICAST || l->n == l->max)
 		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm))
+	{
 		switch (mnl_attr_get_type(attr)) {
 		case RTA_OIF: on_link = (int)mnl_attr_get_u32(attr) == l->ifindex; break;
 		case RTA_PRIORITY: r.priority = mnl_attr_get_u32(attr); break;

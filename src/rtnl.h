@@ -10,7 +10,7 @@
 #include "addr.h"
 
 /* sharedvip's mark on the routes it installs (rtm_protocol), as iproute2 shows it. */
-#define SV_RTPROT 0x53
+#define SV_RTPROT	   0x53
 #define INFINITY_LIFE_TIME 0xFFFFFFFFu
 
 struct link_info {
@@ -24,7 +24,7 @@ struct link_info {
 
 struct if_addr {
 	struct sv_addr a;
-	uint32_t flags; /* IFA_F_* */
+	uint32_t flags;	    /* IFA_F_* */
 	uint32_t preferred; /* seconds, INFINITY_LIFE_TIME for forever */
 };
 

@@ -317,7 +317,9 @@ void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const ch
 	add_expr(rb, e);
 	e_lookup(rb, NFT_REG_1, set, set_id);
 	sb_printf(&rb->line, "jhash %s saddr%s%s mod %u seed 0x%x @%s ", v4 ? "ip" : "ip6",
-		  key->affinity != AFFINITY_NETWORK ? "" : v4 ? " & 255.255.255.0" : " & ffff:ffff:ffff:ffff::",
+		  key->affinity != AFFINITY_NETWORK ? ""
+		  : v4				    ? " & 255.255.255.0"
+						    : " & ffff:ffff:ffff:ffff::",
 		  key->with_port ? " . th sport" : "", key->buckets, key->seed, set);
 }
 

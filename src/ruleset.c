@@ -89,7 +89,8 @@ static int vip_set(struct rs_table *t, struct strbuf *body, const struct sv_conf
 
 	if (!s)
 		return -1;
-	sb_printf(body, "%s\tset %s {\n\t\ttype %s\n\t\telements = { ", body->len ? "\n" : "", name, family == AF_INET ? "ipv4_addr" : "ipv6_addr");
+	sb_printf(body, "%s\tset %s {\n\t\ttype %s\n\t\telements = { ", body->len ? "\n" : "", name,
+		  family == AF_INET ? "ipv4_addr" : "ipv6_addr");
 	for (int i = 0; i < cfg->n_vips; i++) {
 		if (cfg->vips[i].family != family)
 			continue;
@@ -130,8 +131,8 @@ static int bucket_set(struct rs_table *t, struct strbuf *body, const char *name,
 }
 
 /* A chain; a base chain when hook_text names its hook. */
-static int add_chain(struct rs_table *t, struct strbuf *body, const char *name, const char *hook_text, int hook, int prio,
-		     const char *type, const char *dev, const char *prio_text)
+static int add_chain(struct rs_table *t, struct strbuf *body, const char *name, const char *hook_text, int hook,
+		     int prio, const char *type, const char *dev, const char *prio_text)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
@@ -248,8 +249,10 @@ static int netdev_vip_chain(struct rs_table *t, struct strbuf *body, const struc
 	ret |= local_port_rules(t, cfg, chain, NF_ACCEPT);
 	if (cfg->affinity == AFFINITY_FLOW) {
 		for (uint8_t proto = IPPROTO_TCP; proto; proto = proto == IPPROTO_TCP ? IPPROTO_UDP : 0) {
-			ret |= bucket_rule(t, body, chain, cfg, family, proto, "owned", SET_OWNED, false, NF_ACCEPT, NULL);
-			ret |= bucket_rule(t, body, chain, cfg, family, proto, "held", SET_HELD, false, NF_ACCEPT, NULL);
+			ret |=
+			    bucket_rule(t, body, chain, cfg, family, proto, "owned", SET_OWNED, false, NF_ACCEPT, NULL);
+			ret |=
+			    bucket_rule(t, body, chain, cfg, family, proto, "held", SET_HELD, false, NF_ACCEPT, NULL);
 			struct rule_builder rb;
 			rb_begin(&rb, t, chain);
 			m_l4proto(&rb, proto);
@@ -292,8 +295,10 @@ static int service_rules(struct rs_table *t, struct strbuf *body, const struct s
 	int ret = 0;
 
 	if (!cfg->n_services) {
-		ret |= bucket_rule(t, body, chain, cfg, family, IPPROTO_TCP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
-		ret |= bucket_rule(t, body, chain, cfg, family, IPPROTO_UDP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
+		ret |=
+		    bucket_rule(t, body, chain, cfg, family, IPPROTO_TCP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
+		ret |=
+		    bucket_rule(t, body, chain, cfg, family, IPPROTO_UDP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
 	}
 	for (int i = 0; i < cfg->n_services; i++) {
 		const struct sv_service *sv = &cfg->services[i];
@@ -448,8 +453,8 @@ static int finish_table(struct rs_table *t)
 int ruleset_build(const struct ruleset_input *in, struct ruleset *rs)
 {
 	static const int families[] = { NFPROTO_NETDEV, NFPROTO_INET, NFPROTO_ARP };
-	int (*const build[])(struct rs_table *, struct strbuf *, const struct ruleset_input *) = { build_netdev,
-												   build_inet, build_arp };
+	int (*const build[])(struct rs_table *, struct strbuf *,
+			     const struct ruleset_input *) = { build_netdev, build_inet, build_arp };
 
 	memset(rs, 0, sizeof(*rs));
 	for (int i = 0; i < 3; i++) {

@@ -8,9 +8,9 @@
 #include "config.h"
 #include "strbuf.h"
 
-#define SV_TABLE "sharedvip"
+#define SV_TABLE      "sharedvip"
 #define RS_MAX_TABLES 3
-#define RS_MAX_SETS 4
+#define RS_MAX_SETS   4
 #define RS_MAX_CHAINS 6
 
 struct nftnl_table;
@@ -20,7 +20,7 @@ struct nftnl_rule;
 
 /* One of sharedvip's tables, as nft text and as libnftnl objects in batch order. */
 struct rs_table {
-	int family; /* NFPROTO_INET, NFPROTO_NETDEV or NFPROTO_ARP */
+	int family;	  /* NFPROTO_INET, NFPROTO_NETDEV or NFPROTO_ARP */
 	char comment[40]; /* "sharedvip DIGEST": the kernel copy tells whether it is current */
 	struct strbuf text;
 	/* The bucket sets' elements change with ownership alone: they are left out of the
@@ -48,8 +48,8 @@ struct ruleset_input {
 	const struct sv_config *cfg;
 	int node;
 	const bool *owned; /* [cfg->buckets]: new connections this node accepts */
-	const bool *held; /* [cfg->buckets] or NULL: buckets it may still hold connections in */
-	bool arp_owner; /* owns bucket 0: answers ARP for the VIPs */
+	const bool *held;  /* [cfg->buckets] or NULL: buckets it may still hold connections in */
+	bool arp_owner;	   /* owns bucket 0: answers ARP for the VIPs */
 };
 
 int ruleset_build(const struct ruleset_input *in, struct ruleset *rs);

@@ -33,13 +33,15 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	enum { OPT_NODE = 256, OPT_CHECK, OPT_LINK, OPT_VERSION };
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "node", required_argument, NULL, OPT_NODE },
-		{ "check", no_argument, NULL, OPT_CHECK },  { "dry-run", no_argument, NULL, 'n' },
-		{ "link", required_argument, NULL, OPT_LINK }, { "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, OPT_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+					      { "node", required_argument, NULL, OPT_NODE },
+					      { "check", no_argument, NULL, OPT_CHECK },
+					      { "dry-run", no_argument, NULL, 'n' },
+					      { "link", required_argument, NULL, OPT_LINK },
+					      { "verbose", no_argument, NULL, 'v' },
+					      { "help", no_argument, NULL, 'h' },
+					      { "version", no_argument, NULL, OPT_VERSION },
+					      { NULL, 0, NULL, 0 } };
 	const char *path = SV_DEFAULT_CONFIG, *node_name = NULL, *link = NULL;
 	bool check = false, dry_run = false, verbose = false;
 	static struct sv_config cfg;

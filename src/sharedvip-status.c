@@ -30,12 +30,13 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	enum { OPT_NODE = 256, OPT_WHO, OPT_VERSION };
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "node", required_argument, NULL, OPT_NODE },
-		{ "json", no_argument, NULL, 'j' },        { "who", required_argument, NULL, OPT_WHO },
-		{ "help", no_argument, NULL, 'h' },        { "version", no_argument, NULL, OPT_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+					      { "node", required_argument, NULL, OPT_NODE },
+					      { "json", no_argument, NULL, 'j' },
+					      { "who", required_argument, NULL, OPT_WHO },
+					      { "help", no_argument, NULL, 'h' },
+					      { "version", no_argument, NULL, OPT_VERSION },
+					      { NULL, 0, NULL, 0 } };
 	const char *path = SV_DEFAULT_CONFIG, *node_name = NULL, *who = NULL;
 	static struct sv_config cfg;
 	bool json = false;

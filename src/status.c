@@ -84,8 +84,9 @@ static void print_json(const struct sv_config *cfg, int node, const struct node_
 	json_string(cfg->nodes[node].name);
 	printf(", \"interface\": ");
 	json_string(cfg->interface);
-	printf(", \"shared_mac\": \"%s\", \"link_mac\": \"%s\", \"link_up\": %s, \"vips\": [", mac_str(cfg->shared_mac, m),
-	       st->link_found ? mac_str(st->link.mac, a) : "", st->link_found && (st->link.flags & 1) ? "true" : "false");
+	printf(", \"shared_mac\": \"%s\", \"link_mac\": \"%s\", \"link_up\": %s, \"vips\": [",
+	       mac_str(cfg->shared_mac, m), st->link_found ? mac_str(st->link.mac, a) : "",
+	       st->link_found && (st->link.flags & 1) ? "true" : "false");
 	for (int v = 0; v < cfg->n_vips; v++)
 		printf("%s\"%s\"", v ? ", " : "", addr_str(&cfg->vips[v], a, false));
 	printf("], \"vips_present\": [");
@@ -120,7 +121,8 @@ static void print_text(const struct sv_config *cfg, int node, const struct node_
 	printf("node:       %s\n", cfg->nodes[node].name);
 	if (st->link_found)
 		printf("interface:  %s (%s, MAC %s%s)\n", cfg->interface, st->link.flags & 1 ? "up" : "down",
-		       mac_str(st->link.mac, m), memcmp(st->link.mac, cfg->shared_mac, 6) ? ", NOT the shared MAC" : "");
+		       mac_str(st->link.mac, m),
+		       memcmp(st->link.mac, cfg->shared_mac, 6) ? ", NOT the shared MAC" : "");
 	else
 		printf("interface:  %s (not present)\n", cfg->interface);
 	printf("shared MAC: %s\n", mac_str(cfg->shared_mac, m));
@@ -136,8 +138,8 @@ static void print_text(const struct sv_config *cfg, int node, const struct node_
 	if (!st->loaded)
 		printf("ruleset:    not loaded (run sharedvip-apply)\n");
 	for (int i = 0; i < st->n_counters; i++)
-		printf("%-11s %llu packets, %llu bytes\n", st->counters[i].comment, (unsigned long long)st->counters[i].packets,
-		       (unsigned long long)st->counters[i].bytes);
+		printf("%-11s %llu packets, %llu bytes\n", st->counters[i].comment,
+		       (unsigned long long)st->counters[i].packets, (unsigned long long)st->counters[i].bytes);
 }
 
 int status_show(const struct sv_config *cfg, int node, bool json)

@@ -9,7 +9,6 @@
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (sb->failed)
 		return;
@@ -17,7 +16,7 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 		size_t room = sb->cap - sb->len;
 
 		va_start(ap, fmt);
-		n = vsnprintf(sb->buf ? sb->buf + sb->len : NULL, room, fmt, ap);
+		int n = vsnprintf(sb->buf ? sb->buf + sb->len : NULL, room, fmt, ap);
 		va_end(ap);
 		if (n < 0) {
 			sb->failed = 1;

@@ -14,6 +14,9 @@ struct strbuf {
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_free(struct strbuf *sb);
-static inline const char *sb_str(const struct strbuf *sb) { return sb->buf ? sb->buf : ""; }
+static inline const char *sb_str(const struct strbuf *sb)
+{
+	return sb->buf ? sb->buf : "";
+}
 
 #endif

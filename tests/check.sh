@@ -28,6 +28,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 make -s all || { echo "0 passed, 1 failed"; exit 1; }
 make -s SANITIZE=1 all ||
 	{ echo "0 passed, 1 failed"; exit 1; }
+run "lint (clang-format, cppcheck)" make -s lint
 for san in 0 1; do
 	b=$([ $san = 1 ] && echo build-san || echo build)
 	for t in tests/unit/test-*.c; do

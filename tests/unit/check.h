@@ -7,16 +7,16 @@
 
 static int checks_passed, checks_failed;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (cond) {                                                  \
-			checks_passed++;                                     \
-		} else {                                                     \
-			checks_failed++;                                     \
+#define CHECK(cond, ...)                                                                   \
+	do {                                                                               \
+		if (cond) {                                                                \
+			checks_passed++;                                                   \
+		} else {                                                                   \
+			checks_failed++;                                                   \
 			fprintf(stderr, "%s:%d: FAILED: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-		}                                                            \
+			fprintf(stderr, __VA_ARGS__);                                      \
+			fputc('\n', stderr);                                               \
+		}                                                                          \
 	} while (0)
 
 static inline int check_summary(const char *name)

@@ -38,17 +38,21 @@ static void check_shares(const int16_t *owner, const bool *alive, const char *wh
 	for (int i = 0; i < cfg.n_nodes; i++) {
 		unsigned w = (!alive || alive[i]) ? (any_weight ? cfg.nodes[i].weight : 1) : 0;
 		double share = (double)cfg.buckets * w / total;
-		CHECK(count[i] > share - 1 && count[i] < share + 1, "%s: node%d has %u buckets for a share of %.2f", what,
-		      i + 1, count[i], share);
+		CHECK(count[i] > share - 1 && count[i] < share + 1, "%s: node%d has %u buckets for a share of %.2f",
+		      what, i + 1, count[i], share);
 	}
 }
 
 static void test_shapes(void)
 {
 	static const unsigned w1[] = { 1, 2, 3, 1, 0, 1, 5 }, w2[] = { 1000, 1, 1 }, w3[] = { 0, 0, 1 };
-	static const struct { int n; uint32_t buckets; const unsigned *w; } cases[] = {
-		{ 1, 1024, NULL }, { 2, 1024, NULL }, { 3, 1024, NULL }, { 5, 1000, NULL }, { 7, 1024, w1 },
-		{ 3, 7, w2 },      { 3, 1, NULL },    { 64, 65536, NULL }, { 3, 16, w3 },   { 13, 997, NULL },
+	static const struct {
+		int n;
+		uint32_t buckets;
+		const unsigned *w;
+	} cases[] = {
+		{ 1, 1024, NULL }, { 2, 1024, NULL }, { 3, 1024, NULL },   { 5, 1000, NULL }, { 7, 1024, w1 },
+		{ 3, 7, w2 },	   { 3, 1, NULL },    { 64, 65536, NULL }, { 3, 16, w3 },     { 13, 997, NULL },
 	};
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		int16_t *a = malloc(cases[k].buckets * sizeof(*a)), *b = malloc(cases[k].buckets * sizeof(*b));
@@ -78,8 +82,8 @@ static void test_failover(void)
 		assign_buckets(&cfg, alive, down);
 		check_shares(down, alive, "one dead");
 		for (int b = 0; b < 1024; b++)
-			CHECK(base[b] == dead || down[b] == base[b], "node%d died: bucket %d moved from node%d", dead + 1, b,
-			      base[b] + 1);
+			CHECK(base[b] == dead || down[b] == base[b], "node%d died: bucket %d moved from node%d",
+			      dead + 1, b, base[b] + 1);
 		alive[(dead + 1) % 4] = false;
 		assign_buckets(&cfg, alive, two);
 		check_shares(two, alive, "two dead");

@@ -22,7 +22,9 @@ static int parse(const char *text, char *errs, size_t len)
 	return ret;
 }
 
-#define GOOD "[cluster]\ninterface = eth0\nvip = 192.168.0.2\ngateway = 192.168.0.1\n\n[node a]\naddress = 192.168.0.10/24\n"
+#define GOOD                                                                                            \
+	"[cluster]\ninterface = eth0\nvip = 192.168.0.2\ngateway = 192.168.0.1\n\n[node a]\naddress = " \
+	"192.168.0.10/24\n"
 
 static void expect_error(const char *text, int line, const char *needle)
 {
@@ -64,18 +66,19 @@ static void test_full(void)
 	CHECK(parse(text, errs, sizeof(errs)) == 0, "errors: %s", errs);
 	CHECK(!strcmp(cfg.interface, "eth0"), "interface %s", cfg.interface);
 	CHECK(cfg.n_vips == 2 && cfg.vips[1].family == AF_INET6, "vips");
-	CHECK(cfg.shared_mac[0] == 0x02 && cfg.shared_mac[1] == 0xbf && cfg.shared_mac[2] == 192 && cfg.shared_mac[5] == 2,
+	CHECK(cfg.shared_mac[0] == 0x02 && cfg.shared_mac[1] == 0xbf && cfg.shared_mac[2] == 192 &&
+		  cfg.shared_mac[5] == 2,
 	      "auto MAC from the first IPv4 VIP");
 	CHECK(cfg.n_gateways == 2 && cfg.buckets == 4096 && cfg.seed == 0xdeadbeef, "numbers");
 	CHECK(cfg.affinity == AFFINITY_FLOW && cfg.mode == MODE_SWITCH && !cfg.ping, "choices");
 	CHECK(cfg.n_services == 4 && cfg.services[3].lo == 8000 && cfg.services[3].hi == 8099 &&
-		      cfg.services[2].proto == IPPROTO_UDP,
+		  cfg.services[2].proto == IPPROTO_UDP,
 	      "services");
 	CHECK(cfg.local_lo == 62000 && cfg.local_hi == 62999, "local_ports");
 	CHECK(cfg.n_nodes == 2 && cfg.nodes[0].weight == 3 && cfg.nodes[1].weight == 1 && cfg.nodes[0].n_addrs == 2,
 	      "nodes");
 	CHECK(cfg.failover.heartbeat_ms == 30 && cfg.failover.dead_after == 5 && cfg.failover.port == 9999 &&
-		      cfg.failover.quorum == QUORUM_MAJORITY && !strcmp(cfg.failover.key_file, "/etc/k"),
+		  cfg.failover.quorum == QUORUM_MAJORITY && !strcmp(cfg.failover.key_file, "/etc/k"),
 	      "failover");
 	uint8_t mac[6];
 	config_send_mac(&cfg, 1, mac);
@@ -92,15 +95,16 @@ static void test_defaults(void)
 	char errs[4096];
 
 	CHECK(parse(GOOD, errs, sizeof(errs)) == 0, "errors: %s", errs);
-	CHECK(cfg.buckets == 1024 && cfg.seed == 0 && cfg.affinity == AFFINITY_CLIENT && cfg.ping && cfg.mode == MODE_HUB,
+	CHECK(cfg.buckets == 1024 && cfg.seed == 0 && cfg.affinity == AFFINITY_CLIENT && cfg.ping &&
+		  cfg.mode == MODE_HUB,
 	      "defaults");
 	CHECK(cfg.n_services == 0 && cfg.local_lo == 61000 && cfg.local_hi == 65535, "default ports");
 	CHECK(cfg.failover.heartbeat_ms == 100 && cfg.failover.dead_after == 3 && cfg.failover.port == 7946,
 	      "failover defaults");
-	CHECK(parse("[cluster]\ninterface = eth0\nvip = 2001:db8::a:b0c:d0e\n[node a]\n", errs, sizeof(errs)) == 0, "%s",
-	      errs);
+	CHECK(parse("[cluster]\ninterface = eth0\nvip = 2001:db8::a:b0c:d0e\n[node a]\n", errs, sizeof(errs)) == 0,
+	      "%s", errs);
 	CHECK(cfg.shared_mac[2] == 0x0b && cfg.shared_mac[3] == 0x0c && cfg.shared_mac[4] == 0x0d &&
-		      cfg.shared_mac[5] == 0x0e,
+		  cfg.shared_mac[5] == 0x0e,
 	      "IPv6-only auto MAC: the last 4 bytes");
 }
 
@@ -150,7 +154,7 @@ static void test_identity(void)
 	CHECK(node_identify(&cfg, NULL, NULL, &here, 1, "a", why, sizeof(why)) == 1, "then the address");
 	CHECK(node_identify(&cfg, NULL, NULL, NULL, 0, "a", why, sizeof(why)) == 0, "then the host name");
 	CHECK(node_identify(&cfg, NULL, NULL, NULL, 0, "zz", why, sizeof(why)) == -1 && strstr(why, "SHAREDVIP_NODE") &&
-		      strstr(why, "`zz'"),
+		  strstr(why, "`zz'"),
 	      "nothing matches: %s", why);
 	CHECK(node_identify(&cfg, "zz", NULL, NULL, 0, "a", why, sizeof(why)) == -1 && strstr(why, "--node zz"),
 	      "a wrong --node is an error, not a fallback: %s", why);

@@ -64,6 +64,17 @@ deps:
 check: deps
 	./tests/check.sh
 
+# libFuzzer on the config parser and all it feeds (assignment, plan, ruleset), for FUZZ_SECONDS
+FUZZ_SECONDS ?= 15
+FUZZ_SRCS := $(patsubst %,src/%.c,$(filter-out identity,$(CORE)))
+$(O)/fuzz-config: tests/fuzz/fuzz-config.c $(FUZZ_SRCS) | $(O)
+	@echo "  FUZZ    $@"
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc $^ \
+		$(shell $(PKG_CONFIG) --cflags --libs libnftnl libmnl inih) -o $@
+fuzz: $(O)/fuzz-config
+	@mkdir -p $(O)/fuzz-corpus
+	$(O)/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=2048 $(O)/fuzz-corpus tests/fuzz/corpus
+
 # clang-format and cppcheck stay quiet
 lint:
 	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/flood.c
@@ -93,5 +104,5 @@ clean:
 	rm -rf build build-san
 
 .SECONDARY:
-.PHONY: all unit deps check lint demo mutants bench install clean
+.PHONY: all unit deps check lint fuzz demo mutants bench install clean
 -include $(O)/*.d

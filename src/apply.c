@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -69,8 +70,14 @@ static int apply_sysctls(struct apply *ap, const struct sysctl_setting *s, int n
 		int ret = sysctl_read(s[i].key, cur, sizeof(cur));
 		if (ret == -ENOENT && strstr(s[i].key, "ipv6"))
 			continue; /* IPv6 disabled on this host */
-		if (ret == -EIO && strstr(s[i].key, "stable_secret"))
-			ret = 0; /* the kernel's way of saying it was never set */
+		if (strstr(s[i].key, "stable_secret")) {
+			/* Never replace a secret: the link-local addresses derive from it. EIO is
+			 * the kernel's way of saying that none was set. */
+			if (!ret)
+				continue;
+			if (ret == -EIO)
+				ret = 0;
+		}
 		if (!ret && !strcmp(cur, s[i].value))
 			continue;
 		if (ret || (ret = sysctl_write(s[i].key, s[i].value)))
@@ -222,8 +229,13 @@ static int bounce_for_mac(struct apply *ap, const uint8_t mac[6])
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	ret = rtnl_link_set_up(ap->link.ifindex, false);
-	if (!ret)
+	if (!ret) {
+		/* coming up with the shared MAC: link-local addresses must not derive from it */
+		struct sysctl_setting link[4];
+		int n = plan_link_sysctls(ap->cfg, ap->link.has_perm_mac ? ap->link.perm_mac : ap->link.mac, link, 4);
+		apply_sysctls(ap, link, n);
 		ret = rtnl_link_set_mac(ap->link.ifindex, mac);
+	}
 	ret2 = rtnl_link_set_up(ap->link.ifindex, true);
 	n_now = rtnl_addr_list(ap->link.ifindex, now, MAX_IF_ADDRS);
 	for (int i = 0; i < n_addrs; i++)
@@ -365,6 +377,40 @@ static bool is_configured_if(const struct sv_config *cfg, const char *ifname, co
 	return false;
 }
 
+/* The source MAC for switch mode before the node is known: the NIC's own. */
+static void link_send_mac(const struct sv_config *cfg, const struct link_info *li, uint8_t mac[6])
+{
+	if (li->has_perm_mac)
+		memcpy(mac, li->perm_mac, 6);
+	else if (!mac_equal(li->mac, cfg->shared_mac))
+		memcpy(mac, li->mac, 6);
+	else if (getrandom(mac, 6, 0) == 6)
+		mac[0] = (uint8_t)((mac[0] & ~1) | 2); /* unicast, locally administered */
+}
+
+/* In switch mode the egress rewrite must be there before the first frame leaves with the
+ * shared MAC, or the switch learns it; a full table from sharedvip-apply is left alone. */
+static int link_egress(struct apply *ap, const struct sv_config *local)
+{
+	uint8_t send_mac[6];
+	bool replace[1] = { true };
+	struct ruleset rs;
+	char comment[64], what[160];
+	int ret;
+
+	if (local->mode != MODE_SWITCH || nft_table_comment(NFPROTO_NETDEV, comment, sizeof(comment)) > 0)
+		return 0;
+	link_send_mac(local, &ap->link, send_mac);
+	if (ruleset_build_link(local, send_mac, &rs))
+		return refused(ap, -ENOMEM, "build the egress rewrite");
+	ret = nft_commit(&rs, replace, NULL, 0, NULL, 0, what, sizeof(what));
+	ruleset_free(&rs);
+	if (ret)
+		return refused(ap, ret, "nftables refused the transaction at \"%s\"", what);
+	did(ap, "loaded table netdev sharedvip (egress rewrite)");
+	return 0;
+}
+
 int apply_link(const struct sv_config *cfg, const char *ifname, const char *const *alt_names)
 {
 	struct apply ap = { .cfg = cfg };
@@ -378,10 +424,12 @@ int apply_link(const struct sv_config *cfg, const char *ifname, const char *cons
 	ret = rtnl_link_get(ifname, &ap.link);
 	if (ret)
 		return refused(&ap, ret, "read link %s", ifname);
-	/* the sysctls live under the current name, whichever name the config used */
+	/* sysctls and chains go by the current name, whichever name the config used */
 	snprintf(local.interface, sizeof(local.interface), "%s", ifname);
 	n = plan_link_sysctls(&local, ap.link.has_perm_mac ? ap.link.perm_mac : ap.link.mac, s, 4);
 	if (!(ap.link.flags & 1) && (ret = apply_sysctls(&ap, s, n)))
+		return ret;
+	if ((ret = link_egress(&ap, &local)))
 		return ret;
 	if (!mac_equal(ap.link.mac, cfg->shared_mac)) {
 		ret = rtnl_link_set_mac(ap.link.ifindex, cfg->shared_mac);

@@ -264,15 +264,23 @@ void m_ct_reply(struct rule_builder *rb)
 	sb_printf(&rb->line, "ct direction reply ");
 }
 
-void m_icmp_echo(struct rule_builder *rb, int family)
+static void icmp_type(struct rule_builder *rb, int family, uint8_t type, const char *name)
 {
-	uint8_t type = family == AF_INET ? 8 : 128;
-
 	need_l3(rb, family);
 	l4proto_only(rb, family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
 	e_cmp(rb, NFT_CMP_EQ, &type, 1);
-	sb_printf(&rb->line, "%s type echo-request ", family == AF_INET ? "icmp" : "icmpv6");
+	sb_printf(&rb->line, "%s type %s ", family == AF_INET ? "icmp" : "icmpv6", name);
+}
+
+void m_icmp_echo(struct rule_builder *rb, int family)
+{
+	icmp_type(rb, family, family == AF_INET ? 8 : 128, "echo-request");
+}
+
+void m_nd(struct rule_builder *rb, bool advert)
+{
+	icmp_type(rb, AF_INET6, advert ? 136 : 135, advert ? "nd-neighbor-advert" : "nd-neighbor-solicit");
 }
 
 void m_arp_request_for(struct rule_builder *rb, const char *set, uint32_t set_id)
@@ -284,6 +292,88 @@ void m_arp_request_for(struct rule_builder *rb, const char *set, uint32_t set_id
 	e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, 24, 4, NFT_REG_1);
 	e_lookup(rb, NFT_REG_1, set, set_id);
 	sb_printf(&rb->line, "arp operation request arp daddr ip @%s ", set);
+}
+
+void m_nfproto(struct rule_builder *rb, int family)
+{
+	uint8_t nfproto = family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+
+	e_meta(rb, NFT_META_NFPROTO, NFT_REG_1);
+	e_cmp(rb, NFT_CMP_EQ, &nfproto, sizeof(nfproto));
+	sb_printf(&rb->line, "meta nfproto %s ", family == AF_INET ? "ipv4" : "ipv6");
+}
+
+/* A neighbour solicitation for target: nft 1.0.6 has no name for the target field, so it
+ * is the raw 128 bits after the ICMPv6 header's first 8 bytes. */
+void m_nd_solicit_for(struct rule_builder *rb, const struct sv_addr *target)
+{
+	uint8_t type = 135;
+
+	need_l3(rb, AF_INET6);
+	l4proto_only(rb, IPPROTO_ICMPV6);
+	e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
+	e_cmp(rb, NFT_CMP_EQ, &type, 1);
+	e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 16, NFT_REG_1);
+	e_cmp(rb, NFT_CMP_EQ, target->b, 16);
+	sb_printf(&rb->line, "icmpv6 type nd-neighbor-solicit @th,64,128 0x");
+	for (int i = 0; i < 16; i++)
+		sb_printf(&rb->line, "%02x", target->b[i]);
+	sb_printf(&rb->line, " ");
+}
+
+void m_fib_daddr_type_not(struct rule_builder *rb, const uint32_t *types, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct nftnl_expr *e = expr("fib");
+		if (e) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+		}
+		add_expr(rb, e);
+		e_cmp(rb, NFT_CMP_NEQ, &types[i], 4);
+		sb_printf(&rb->line, "fib daddr type != %s ", names[i]);
+	}
+}
+
+static void need_ether(struct rule_builder *rb)
+{
+	uint16_t ether = 1; /* ARPHRD_ETHER */
+
+	e_meta(rb, NFT_META_IIFTYPE, NFT_REG_1);
+	e_cmp(rb, NFT_CMP_EQ, &ether, sizeof(ether));
+}
+
+void m_ether_saddr(struct rule_builder *rb, const uint8_t mac[6])
+{
+	char m[18];
+
+	need_ether(rb);
+	e_payload(rb, NFT_PAYLOAD_LL_HEADER, 6, 6, NFT_REG_1);
+	e_cmp(rb, NFT_CMP_EQ, mac, 6);
+	sb_printf(&rb->line, "ether saddr %s ", mac_str(mac, m));
+}
+
+/* Rewrites the Ethernet source only: ARP replies and neighbour advertisements keep the
+ * shared MAC in their payload, so the router still resolves the VIP to it. */
+void s_ether_saddr_set(struct rule_builder *rb, const uint8_t mac[6])
+{
+	struct nftnl_expr *e;
+	char m[18];
+
+	e_immediate(rb, NFT_REG_1, mac, 6);
+	e = expr("payload");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_LL_HEADER);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, 6);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 6);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_CSUM_TYPE, NFT_PAYLOAD_CSUM_NONE);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_CSUM_OFFSET, 0);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_FLAGS, 0);
+	}
+	add_expr(rb, e);
+	sb_printf(&rb->line, "ether saddr set %s ", mac_str(mac, m));
 }
 
 /* jhash over the client's source address (masked for network affinity) and, for flow

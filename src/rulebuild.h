@@ -39,7 +39,13 @@ void m_tcp_not_syn(struct rule_builder *rb);
 void m_ct_state(struct rule_builder *rb, uint32_t mask, const char *text);
 void m_ct_reply(struct rule_builder *rb);
 void m_icmp_echo(struct rule_builder *rb, int family);
+void m_nd(struct rule_builder *rb, bool advert); /* a neighbour solicitation or advertisement */
 void m_arp_request_for(struct rule_builder *rb, const char *set, uint32_t set_id);
+void m_nfproto(struct rule_builder *rb, int family);
+void m_nd_solicit_for(struct rule_builder *rb, const struct sv_addr *target);
+void m_fib_daddr_type_not(struct rule_builder *rb, const uint32_t *types, const char *const *names, int n);
+void m_ether_saddr(struct rule_builder *rb, const uint8_t mac[6]);
+void s_ether_saddr_set(struct rule_builder *rb, const uint8_t mac[6]);
 void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const char *set, uint32_t set_id);
 void s_counter(struct rule_builder *rb);
 void s_snat(struct rule_builder *rb, const struct sv_addr *to, uint16_t lo, uint16_t hi);

@@ -21,6 +21,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_arp.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,12 +240,30 @@ static int local_port_rules(struct rs_table *t, const struct sv_config *cfg, con
 	return ret;
 }
 
+/* A node's own neighbour solicitations may leave from the VIP (the kernel takes the source
+ * of the packet that needs the neighbour), so the answers come back to the VIP on every
+ * node. Which node answers solicitations for the VIP is decided by nd_rules(). */
+static int nd_accept_rules(struct rs_table *t, const char *chain)
+{
+	struct rule_builder rb;
+	int ret = 0;
+
+	for (int advert = 0; advert < 2; advert++) {
+		rb_begin(&rb, t, chain);
+		m_nd(&rb, advert);
+		ret |= simple_rule(&rb, NF_ACCEPT, NULL);
+	}
+	return ret;
+}
+
 static int netdev_vip_chain(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, int family)
 {
 	const char *chain = family == AF_INET ? "vip4" : "vip6";
 	int ret;
 
 	ret = add_chain(t, body, chain, NULL, 0, 0, NULL, NULL, NULL);
+	if (family == AF_INET6)
+		ret |= nd_accept_rules(t, chain);
 	/* Replies to flows this node opened: the inet table tells ours from the others'. */
 	ret |= local_port_rules(t, cfg, chain, NF_ACCEPT);
 	if (cfg->affinity == AFFINITY_FLOW) {
@@ -268,6 +287,22 @@ static int netdev_vip_chain(struct rs_table *t, struct strbuf *body, const struc
 	return ret;
 }
 
+/* Switch mode: every frame leaves with the node's own source MAC, so a learning switch
+ * never sees the shared MAC as a source and keeps flooding frames addressed to it. */
+static int egress_chain(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, const uint8_t send_mac[6])
+{
+	struct rule_builder rb;
+	int ret;
+
+	ret = add_chain(t, body, "egress", "egress", NF_NETDEV_EGRESS, 0, "filter", cfg->interface, "0");
+	rb_begin(&rb, t, "egress");
+	m_ether_saddr(&rb, cfg->shared_mac);
+	s_ether_saddr_set(&rb, send_mac);
+	ret |= rb_end(&rb);
+	close_chain(body);
+	return ret;
+}
+
 static int build_netdev(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in)
 {
 	const struct sv_config *cfg = in->cfg;
@@ -284,6 +319,11 @@ static int build_netdev(struct rs_table *t, struct strbuf *body, const struct ru
 	for (int f = 0; f < 2; f++)
 		if (has_family(cfg, f ? AF_INET6 : AF_INET))
 			ret |= netdev_vip_chain(t, body, cfg, f ? AF_INET6 : AF_INET);
+	if (cfg->mode == MODE_SWITCH) {
+		uint8_t send_mac[6];
+		config_send_mac(cfg, in->node, send_mac);
+		ret |= egress_chain(t, body, cfg, send_mac);
+	}
 	return ret;
 }
 
@@ -367,6 +407,42 @@ static int snat_rules(struct rs_table *t, struct strbuf *body, const struct rule
 	return ret;
 }
 
+/* Like ARP, neighbour solicitations for the VIPs are answered by the owner of bucket 0 only. */
+static int nd_rules(struct rs_table *t, const struct sv_config *cfg)
+{
+	struct rule_builder rb;
+	int ret = 0;
+
+	for (int i = 0; i < cfg->n_vips; i++) {
+		if (cfg->vips[i].family != AF_INET6)
+			continue;
+		rb_begin(&rb, t, "input");
+		m_nd_solicit_for(&rb, &cfg->vips[i]);
+		ret |= simple_rule(&rb, NF_DROP, NULL);
+	}
+	return ret;
+}
+
+/* IPv6 forwarding follows only the global switch, which containers turn on: then every
+ * node would forward what it hears for the other nodes back onto the LAN. Drop IPv6 from
+ * the interface that is not for this host, before conntrack. */
+static int forwarding_guard(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg)
+{
+	static const uint32_t types[] = { RTN_LOCAL, RTN_MULTICAST, RTN_ANYCAST };
+	static const char *const names[] = { "local", "multicast", "anycast" };
+	struct rule_builder rb;
+	int ret;
+
+	ret = add_chain(t, body, "prerouting", "prerouting", NF_INET_PRE_ROUTING, -300, "filter", NULL, "raw");
+	rb_begin(&rb, t, "prerouting");
+	m_iifname(&rb, cfg->interface);
+	m_nfproto(&rb, AF_INET6);
+	m_fib_daddr_type_not(&rb, types, names, 3);
+	ret |= simple_rule(&rb, NF_DROP, "not-local6");
+	close_chain(body);
+	return ret;
+}
+
 static int build_inet(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in)
 {
 	const struct sv_config *cfg = in->cfg;
@@ -377,8 +453,13 @@ static int build_inet(struct rs_table *t, struct strbuf *body, const struct rule
 			ret |= vip_set(t, body, cfg, f ? AF_INET6 : AF_INET);
 	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets);
 	ret |= add_chain(t, body, "input", "input", NF_INET_LOCAL_IN, -10, "filter", NULL, "filter - 10");
+	if (!in->arp_owner)
+		ret |= nd_rules(t, cfg);
+	if (has_family(cfg, AF_INET6))
+		ret |= nd_accept_rules(t, "input");
 	ret |= jump_rules(t, cfg, "input", true);
 	close_chain(body);
+	ret |= forwarding_guard(t, body, cfg);
 	for (int f = 0; f < 2; f++)
 		if (has_family(cfg, f ? AF_INET6 : AF_INET))
 			ret |= inet_vip_chain(t, body, cfg, f ? AF_INET6 : AF_INET);
@@ -468,6 +549,22 @@ int ruleset_build(const struct ruleset_input *in, struct ruleset *rs)
 			ruleset_free(rs);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+int ruleset_build_link(const struct sv_config *cfg, const uint8_t send_mac[6], struct ruleset *rs)
+{
+	struct rs_table *t = &rs->tables[0];
+
+	memset(rs, 0, sizeof(*rs));
+	if (cfg->mode != MODE_SWITCH)
+		return 0;
+	t->family = NFPROTO_NETDEV;
+	rs->n_tables = 1;
+	if (egress_chain(t, &t->text, cfg, send_mac) || finish_table(t)) {
+		ruleset_free(rs);
+		return -1;
 	}
 	return 0;
 }

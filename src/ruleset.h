@@ -11,7 +11,7 @@
 #define SV_TABLE      "sharedvip"
 #define RS_MAX_TABLES 3
 #define RS_MAX_SETS   4
-#define RS_MAX_CHAINS 6
+#define RS_MAX_CHAINS 8
 
 struct nftnl_table;
 struct nftnl_set;
@@ -53,6 +53,9 @@ struct ruleset_input {
 };
 
 int ruleset_build(const struct ruleset_input *in, struct ruleset *rs);
+/* What the udev stage loads before the link is up: in switch mode, the egress rewrite to
+ * send_mac (derived from the NIC, since the udev stage knows no node); else nothing. */
+int ruleset_build_link(const struct sv_config *cfg, const uint8_t send_mac[6], struct ruleset *rs);
 void ruleset_free(struct ruleset *rs);
 const char *family_name(int family);
 

@@ -13,7 +13,10 @@ P=sv$$-
 TMP=$(mktemp -d /tmp/sharedvip-test.XXXXXX)
 VIP=192.168.0.2
 GW=192.168.0.1
+VIP6=2001:db8::2
+GW6=2001:db8::1
 UPSTREAM=10.9.255.253   # a server on the client side, for flows the nodes open themselves
+UPSTREAM6=2001:db8:9::fffd
 NODES=0
 PIDS=()
 
@@ -22,6 +25,7 @@ cl() { ip netns exec "${P}c" "$@"; }
 sw() { ip netns exec "${P}sw" "$@"; }
 nd() { local i=$1; shift; ip netns exec "${P}n$i" "$@"; }
 client_addr() { echo "10.9.$(( $1 / 250 )).$(( $1 % 250 + 1 ))"; }
+client_addr6() { printf '2001:db8:9::%x\n' $(( $1 + 1 )); }
 
 cleanup() {
 	local pid ns
@@ -59,24 +63,31 @@ make_lan() {
 	sw ip link set p0 master br0 up
 	[ "${HUB_LEARNING:-0}" = 1 ] || sw bridge link set dev p0 learning off
 	rt ip addr add "$GW/24" dev lan
+	rt ip addr add "$GW6/64" dev lan nodad
 	rt ip link set lan up
 	ip -n "${P}r" link add wan type veth peer name c0 netns "${P}c"
 	rt ip addr add 10.9.255.254/16 dev wan
+	rt ip addr add 2001:db8:9::ffff/64 dev wan nodad
 	rt ip link set wan up
-	rt sysctl -qw net.ipv4.ip_forward=1
+	rt sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	cl ip link set c0 up
 	batch=$TMP/client-addrs
 	: > "$batch"
-	for ((i = 0; i < n; i++)); do echo "addr add $(client_addr "$i")/16 dev c0" >> "$batch"; done
+	for ((i = 0; i < n; i++)); do
+		echo "addr add $(client_addr "$i")/16 dev c0" >> "$batch"
+		echo "addr add $(client_addr6 "$i")/64 dev c0 nodad" >> "$batch"
+	done
 	echo "addr add $UPSTREAM/16 dev c0" >> "$batch"
+	echo "addr add $UPSTREAM6/64 dev c0 nodad" >> "$batch"
 	cl ip -batch "$batch"
 	cl ip route add default via 10.9.255.254
+	cl ip -6 route add default via 2001:db8:9::ffff
 	# The router counts what crosses it towards the clients.
 	rt nft -f "$(dirname "${BASH_SOURCE[0]}")/router-count.nft"
 }
 
-counter() { rt nft list counter inet count "$1" | awk '/packets/ {print $2}'; }
-reset_counters() { rt nft reset counters table inet count > /dev/null; }
+counter() { rt nft list counter "${2:-inet}" count "$1" | awk '/packets/ {print $2}'; }
+reset_counters() { rt nft reset counters table inet count > /dev/null; rt nft reset counters table arp count > /dev/null; }
 
 # add_node: node$NODES with a veth eth0 on the hub, link down as at boot.
 add_node() {
@@ -96,8 +107,9 @@ write_config() {
 	{
 		echo "[cluster]"
 		echo "interface = eth0"
-		echo "vip = $VIP"
-		echo "gateway = $GW"
+		if [ "${IPV6:-0}" = 1 ]; then echo "vip = $VIP, $VIP6"; echo "gateway = $GW, $GW6"
+		else echo "vip = $VIP"; echo "gateway = $GW"; fi
+		[ -n "${MODE:-}" ] && echo "mode = $MODE"
 		echo "buckets = ${BUCKETS:-1024}"
 		echo "seed = ${SEED:-0}"
 		[ -n "${AFFINITY:-}" ] && echo "affinity = $AFFINITY"
@@ -105,19 +117,25 @@ write_config() {
 		for ((i = 1; i <= n; i++)); do
 			echo
 			echo "[node node$i]"
-			echo "address = 192.168.0.$((10 + i))/24"
+			if [ "${IPV6:-0}" = 1 ]; then echo "address = 192.168.0.$((10 + i))/24, 2001:db8::$((10 + i))/64"
+			else echo "address = 192.168.0.$((10 + i))/24"; fi
 			[ $# -ge "$i" ] && echo "weight = ${!i}"
 		done
 	} > "$file"
 }
 
-# apply_all CONFIG [ARGS]: the udev stage with the link down, link up, then the full apply.
+# apply_all CONFIG [ARGS]: on every node the udev stage with the link down and the link up,
+# then (after LINKUP_WAIT seconds) the full apply.
 apply_all() {
 	local cfg=$1 i
 	shift
 	for ((i = 1; i <= NODES; i++)); do
 		nd "$i" "$SV_BIN/sharedvip-apply" -c "$cfg" --link eth0 || fail "node$i: --link"
 		nd "$i" ip link set eth0 up
+	done
+	# as at boot, the link may be up a while before the full apply runs
+	[ -z "${LINKUP_WAIT:-}" ] || sleep "$LINKUP_WAIT"
+	for ((i = 1; i <= NODES; i++)); do
 		nd "$i" "$SV_BIN/sharedvip-apply" -c "$cfg" --node "node$i" "$@" || fail "node$i: apply"
 	done
 }
@@ -126,11 +144,17 @@ apply_all() {
 # then echoes, and dnsmasq answers who.test TXT with the name on UDP 53.
 start_servers() {
 	local i from=${1:-1}
+	local v6=() k
+	[ "${IPV6:-0}" = 1 ] && v6=(--listen-address="$VIP6")
 	for ((i = from; i <= NODES; i++)); do
 		bg nd "$i" ncat -lk "$VIP" 80 --sh-exec "echo node$i"
 		bg nd "$i" ncat -lk "$VIP" 7 --sh-exec "echo node$i; exec cat"
+		if [ "${IPV6:-0}" = 1 ]; then
+			bg nd "$i" ncat -lk "$VIP6" 80 --sh-exec "echo node$i"
+			for ((k = 0; k < 50; k++)); do nd "$i" ip -6 addr show dev eth0 | grep -q tentative || break; sleep 0.1; done
+		fi
 		bg nd "$i" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
-			--listen-address="$VIP" --bind-interfaces --port=53 --user=root \
+			--listen-address="$VIP" "${v6[@]}" --bind-interfaces --port=53 --user=root \
 			--pid-file="$TMP/dnsmasq$i.pid" --txt-record=who.test,"node$i"
 	done
 	for ((i = from; i <= NODES; i++)); do
@@ -150,4 +174,6 @@ wait_listen() {
 # tcp_who SRC: the name of the node that answered a TCP connection from SRC to the VIP.
 tcp_who() { cl timeout 5 ncat -s "$1" --recv-only "$VIP" 80 2>/dev/null < /dev/null; }
 udp_who() { cl dig +short +tries=1 +time=2 -b "$1" @"$VIP" who.test TXT 2>/dev/null | tr -d '"'; }
+tcp_who6() { cl timeout 5 ncat -6 -s "$1" --recv-only "$VIP6" 80 2>/dev/null < /dev/null; }
+udp_who6() { cl dig +short +tries=1 +time=2 -b "$1" @"$VIP6" who.test TXT 2>/dev/null | tr -d '"'; }
 who_says() { "$SV_BIN/sharedvip-status" -c "$1" --who "$2" | sed 's/.*owner //'; }

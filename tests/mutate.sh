@@ -18,6 +18,13 @@ mutants=(
 "no-alt-names@src/apply.c@s.replace('if (**alt && !strcmp(cfg->interface, *alt))', 'if (0)')@link-stage"
 "who-off-by-one@src/jhash.c@s.replace('return jhash_mod(key, len, cfg->seed, cfg->buckets);', 'return jhash_mod(key, len, cfg->seed + 1, cfg->buckets);')@cluster"
 "no-iface-sysctl@src/plan.c@s.replace('\"net.ipv4.conf.%s.forwarding\", cfg->interface, \"0\");', '\"net.ipv4.conf.%s.forwarding\", cfg->interface, \"1\");')@idempotent"
+"no-forwarding-guard@src/ruleset.c@s.replace('simple_rule(&rb, NF_DROP, \"not-local6\")', 'simple_rule(&rb, NF_ACCEPT, \"not-local6\")')@ipv6"
+"no-nd-filter@src/ruleset.c@s.replace('m_nd_solicit_for(&rb, &cfg->vips[i]);\n\t\tret |= simple_rule(&rb, NF_DROP, NULL);', 'm_nd_solicit_for(&rb, &cfg->vips[i]);\n\t\tret |= simple_rule(&rb, NF_ACCEPT, NULL);')@ipv6"
+"no-nd-accept@src/ruleset.c@s.replace('ret |= nd_accept_rules(t, \"input\");', '')@ipv6"
+"vip6-with-dad@src/rtnl.c@s.replace('mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);', '')@ipv6"
+"shared-stable-secret@src/plan.c@s.replace('h[i] = jhash(perm_mac, 6, 0x5eed0000u + i);', 'h[i] = jhash(perm_mac, 0, 0x5eed0000u + i);')@ipv6"
+"no-egress-rewrite@src/ruleset.c@s.replace('m_ether_saddr(&rb, cfg->shared_mac);', 'm_ether_saddr(&rb, send_mac);')@switch"
+"no-link-egress@src/apply.c@s.replace('if (local->mode != MODE_SWITCH ||', 'if (1 ||')@switch"
 "accept-bad-vip@src/config.c@s.replace('perr(p, p->lineno, \"vip: \`%s\\' is not an IPv4 or IPv6 address\", s);', '')@config-errors"
 )
 for m in "${mutants[@]}"; do

@@ -88,6 +88,7 @@ mutants: deps
 bench: deps all
 	./bench/apply
 	./bench/drop
+	./bench/egress
 
 demo: deps all
 	./tests/demo.sh $(O)

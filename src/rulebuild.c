@@ -63,7 +63,7 @@ static void e_payload(struct rule_builder *rb, uint32_t base, uint32_t offset, u
 	add_expr(rb, e);
 }
 
-static void e_lookup(struct rule_builder *rb, uint32_t sreg, const char *set, uint32_t set_id)
+static void e_lookup_flags(struct rule_builder *rb, uint32_t sreg, const char *set, uint32_t set_id, uint32_t flags)
 {
 	struct nftnl_expr *e = expr("lookup");
 
@@ -71,8 +71,15 @@ static void e_lookup(struct rule_builder *rb, uint32_t sreg, const char *set, ui
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+		if (flags)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, flags);
 	}
 	add_expr(rb, e);
+}
+
+static void e_lookup(struct rule_builder *rb, uint32_t sreg, const char *set, uint32_t set_id)
+{
+	e_lookup_flags(rb, sreg, set, set_id, 0);
 }
 
 static void e_bitwise(struct rule_builder *rb, uint32_t reg, const void *mask, uint32_t len)
@@ -411,6 +418,31 @@ void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const ch
 		  : v4				    ? " & 255.255.255.0"
 						    : " & ffff:ffff:ffff:ffff::",
 		  key->with_port ? " . th sport" : "", key->buckets, key->seed, set);
+}
+
+/* True when this node does not own bucket 0. `jhash ADDR mod 1` is 0 whatever ADDR is,
+ * so the rule follows the owned set as ownership changes, with no rule to replace. */
+void m_not_bucket0(struct rule_builder *rb, bool arp, const char *set, uint32_t set_id)
+{
+	struct nftnl_expr *e;
+
+	if (arp)
+		e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, 24, 4, NFT_REG_2);
+	else
+		e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, NFT_REG_2);
+	e = expr("hash");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_TYPE, NFT_HASH_JENKINS);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_SREG, NFT_REG_2);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_LEN, arp ? 4 : 16);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_MODULUS, 1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_SEED, 0);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_OFFSET, 0);
+	}
+	add_expr(rb, e);
+	e_lookup_flags(rb, NFT_REG_1, set, set_id, NFT_LOOKUP_F_INV);
+	sb_printf(&rb->line, "jhash %s mod 1 seed 0x0 != @%s ", arp ? "arp daddr ip" : "ip6 saddr", set);
 }
 
 void s_counter(struct rule_builder *rb)

@@ -47,6 +47,7 @@ void m_fib_daddr_type_not(struct rule_builder *rb, const uint32_t *types, const 
 void m_ether_saddr(struct rule_builder *rb, const uint8_t mac[6]);
 void s_ether_saddr_set(struct rule_builder *rb, const uint8_t mac[6]);
 void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const char *set, uint32_t set_id);
+void m_not_bucket0(struct rule_builder *rb, bool arp, const char *set, uint32_t set_id);
 void s_counter(struct rule_builder *rb);
 void s_snat(struct rule_builder *rb, const struct sv_addr *to, uint16_t lo, uint16_t hi);
 void v_verdict(struct rule_builder *rb, int verdict);

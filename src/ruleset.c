@@ -10,6 +10,8 @@
  *           TCP whatever the ownership, and replies to flows the node opened itself (which
  *           are source-NATed into the node's slice of local_ports);
  *   arp:    only the owner of bucket 0 answers ARP for the VIPs.
+ * Which buckets the node owns and holds lives in sets only: changing ownership (apply or
+ * sharedvipd) swaps set elements and never replaces a rule.
  */
 #include "ruleset.h"
 
@@ -418,6 +420,7 @@ static int nd_rules(struct rs_table *t, const struct sv_config *cfg)
 			continue;
 		rb_begin(&rb, t, "input");
 		m_nd_solicit_for(&rb, &cfg->vips[i]);
+		m_not_bucket0(&rb, false, "owned", sid(t, SET_OWNED));
 		ret |= simple_rule(&rb, NF_DROP, NULL);
 	}
 	return ret;
@@ -453,8 +456,7 @@ static int build_inet(struct rs_table *t, struct strbuf *body, const struct rule
 			ret |= vip_set(t, body, cfg, f ? AF_INET6 : AF_INET);
 	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets);
 	ret |= add_chain(t, body, "input", "input", NF_INET_LOCAL_IN, -10, "filter", NULL, "filter - 10");
-	if (!in->arp_owner)
-		ret |= nd_rules(t, cfg);
+	ret |= nd_rules(t, cfg);
 	if (has_family(cfg, AF_INET6))
 		ret |= nd_accept_rules(t, "input");
 	ret |= jump_rules(t, cfg, "input", true);
@@ -473,12 +475,12 @@ static int build_arp(struct rs_table *t, struct strbuf *body, const struct rules
 	int ret;
 
 	ret = vip_set(t, body, in->cfg, AF_INET);
+	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, in->cfg->buckets);
 	ret |= add_chain(t, body, "input", "input", NF_ARP_IN, 0, "filter", NULL, "filter");
-	if (!in->arp_owner) {
-		rb_begin(&rb, t, "input");
-		m_arp_request_for(&rb, "vip4", sid(t, SET_VIP4));
-		ret |= simple_rule(&rb, NF_DROP, NULL);
-	}
+	rb_begin(&rb, t, "input");
+	m_arp_request_for(&rb, "vip4", sid(t, SET_VIP4));
+	m_not_bucket0(&rb, true, "owned", sid(t, SET_OWNED));
+	ret |= simple_rule(&rb, NF_DROP, NULL);
 	close_chain(body);
 	return ret;
 }

@@ -11,7 +11,7 @@ else
 O ?= build
 endif
 
-LIBS := libmnl libnftnl inih libudev
+LIBS := libmnl libnftnl inih libudev libsodium
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(SANFLAGS)
 override LDFLAGS += $(SANFLAGS)
@@ -25,11 +25,11 @@ Q := @
 endif
 
 # The pure core never touches the kernel; the kernel layer speaks netlink; mains wire them.
-CORE := strbuf addr config assign jhash identity plan rulebuild ruleset
-KERNEL := nft rtnl sysctl garp udevnames apply status
+CORE := strbuf addr config assign jhash identity plan rulebuild ruleset heartbeat membership
+KERNEL := nft rtnl sysctl garp udevnames control notify apply status daemon
 CORE_OBJS := $(CORE:%=$(O)/%.o)
 KERNEL_OBJS := $(KERNEL:%=$(O)/%.o)
-PROGS := $(O)/sharedvip-apply $(O)/sharedvip-status
+PROGS := $(O)/sharedvip-apply $(O)/sharedvip-status $(O)/sharedvipd $(O)/sharedvipctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/%,$(wildcard tests/unit/test-*.c))
 
 all: $(PROGS)
@@ -42,7 +42,7 @@ $(O)/test-%.o: tests/unit/test-%.c | $(O)
 	@echo "  CC      $@"
 	$(Q)$(COMPILE.c) -Isrc -o $@ $<
 
-$(O)/sharedvip-%: $(O)/sharedvip-%.o $(CORE_OBJS) $(KERNEL_OBJS)
+$(O)/sharedvip%: $(O)/sharedvip%.o $(CORE_OBJS) $(KERNEL_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(LINK.o) -o $@ $^ $(LDLIBS)
 
@@ -66,7 +66,7 @@ check: deps
 
 # libFuzzer on the config parser and all it feeds (assignment, plan, ruleset), for FUZZ_SECONDS
 FUZZ_SECONDS ?= 15
-FUZZ_SRCS := $(patsubst %,src/%.c,$(filter-out identity,$(CORE)))
+FUZZ_SRCS := $(patsubst %,src/%.c,$(filter-out identity heartbeat membership,$(CORE)))
 $(O)/fuzz-config: tests/fuzz/fuzz-config.c $(FUZZ_SRCS) | $(O)
 	@echo "  FUZZ    $@"
 	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc $^ \

@@ -15,6 +15,7 @@
 
 #include <libnftnl/set.h>
 
+#include "control.h"
 #include "garp.h"
 #include "identity.h"
 #include "nft.h"
@@ -487,26 +488,46 @@ static int apply_kernel(struct apply *ap, const struct plan *p, const struct rul
 	return 0;
 }
 
-int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose)
+/* While sharedvipd runs, ownership is its own: keep what the kernel has. */
+static bool daemon_owns(const struct sv_config *cfg, bool *owned, bool *held)
+{
+	char reply[64];
+
+	if (control_request(control_run_dir(NULL), "status", reply, sizeof(reply)) || strncmp(reply, "mode daemon", 11))
+		return false;
+	nft_set_members(NFPROTO_INET, "owned", owned, cfg->buckets);
+	nft_set_members(NFPROTO_NETDEV, "held", held, cfg->buckets);
+	return true;
+}
+
+int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose, const bool *owned_override,
+	       const bool *held_override)
 {
 	struct apply ap = { .cfg = cfg, .verbose = verbose };
 	struct ruleset_input in = { .cfg = cfg, .node = node };
 	struct sv_addr old_vips[SV_MAX_VIPS * 2];
 	struct ruleset rs;
 	struct plan p;
-	bool *held;
+	bool *held, *owned;
 	int ret, n_old = 0;
 
 	if (plan_build(cfg, node, &p))
 		return refused(&ap, -ENOMEM, "compute the plan");
 	held = calloc(cfg->buckets, sizeof(*held));
-	if (!held) {
-		plan_free(&p);
-		return refused(&ap, -ENOMEM, "compute the plan");
+	owned = calloc(cfg->buckets, sizeof(*owned));
+	if (!held || !owned) {
+		ret = refused(&ap, -ENOMEM, "compute the plan");
+		goto out;
 	}
-	held_buckets(cfg, p.owned, held);
+	if (owned_override) {
+		memcpy(owned, owned_override, cfg->buckets * sizeof(*owned));
+		memcpy(held, held_override, cfg->buckets * sizeof(*held));
+	} else if (!daemon_owns(cfg, owned, held)) {
+		memcpy(owned, p.owned, cfg->buckets * sizeof(*owned));
+		held_buckets(cfg, owned, held);
+	}
 	n_old = nft_vips(old_vips, SV_MAX_VIPS * 2);
-	in.owned = p.owned;
+	in.owned = owned;
 	in.held = held;
 	in.arp_owner = p.arp_owner;
 	if (ruleset_build(&in, &rs)) {
@@ -532,6 +553,7 @@ int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose
 	ruleset_free(&rs);
 out:
 	free(held);
+	free(owned);
 	plan_free(&p);
 	return ret;
 }

@@ -547,3 +547,58 @@ int nft_vips(struct sv_addr *out, int max)
 	}
 	return v.n;
 }
+
+static struct nftnl_set *bucket_set_obj(int family, const char *name, const bool *members, uint32_t buckets)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, SV_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
+	for (uint32_t b = 0; b < buckets; b++) {
+		if (!members[b])
+			continue;
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		if (!e) {
+			nftnl_set_free(s);
+			return NULL;
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &b, sizeof(b));
+		nftnl_set_elem_add(s, e);
+	}
+	return s;
+}
+
+int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, char *what, size_t what_len)
+{
+	static const struct {
+		int family;
+		const char *name;
+		bool held;
+	} sets[] = { { NFPROTO_INET, "owned", false },
+		     { NFPROTO_NETDEV, "owned", false },
+		     { NFPROTO_NETDEV, "held", true },
+		     { NFPROTO_ARP, "owned", false } };
+	struct set_update up[4];
+	struct ruleset none = { 0 };
+	int n = 0, ret = -ENOMEM;
+
+	for (int i = 0; i < 4; i++) {
+		if (sets[i].family == NFPROTO_ARP && !arp)
+			continue;
+		up[n].family = sets[i].family;
+		up[n].set = bucket_set_obj(sets[i].family, sets[i].name, sets[i].held ? held : owned, buckets);
+		if (!up[n].set)
+			goto out;
+		n++;
+	}
+	ret = nft_commit(&none, NULL, NULL, 0, up, n, what, what_len);
+out:
+	if (ret == -ENOMEM)
+		snprintf(what, what_len, "build the ownership update");
+	for (int i = 0; i < n; i++)
+		nftnl_set_free(up[i].set);
+	return ret;
+}

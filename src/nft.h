@@ -30,6 +30,10 @@ int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_fa
 /* The VIPs the loaded inet table filters for (what a previous apply configured). */
 int nft_vips(struct sv_addr *out, int max);
 
+/* One transaction: the owned sets of every table and the netdev held set get exactly the
+ * given members (sharedvipd's ownership changes). */
+int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, char *what, size_t what_len);
+
 struct nft_counter {
 	char comment[32];
 	uint64_t packets, bytes;

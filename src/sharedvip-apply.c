@@ -81,5 +81,5 @@ int main(int argc, char **argv)
 	node = apply_identify(&cfg, node_name);
 	if (node < 0)
 		return EXIT_CONFIG;
-	return apply_node(&cfg, node, dry_run, verbose);
+	return apply_node(&cfg, node, dry_run, verbose, NULL, NULL);
 }

@@ -23,7 +23,8 @@ PIDS=()
 rt() { ip netns exec "${P}r" "$@"; }
 cl() { ip netns exec "${P}c" "$@"; }
 sw() { ip netns exec "${P}sw" "$@"; }
-nd() { local i=$1; shift; ip netns exec "${P}n$i" "$@"; }
+# on node i; its sharedvipd's control socket lives in a directory of its own
+nd() { local i=$1; shift; ip netns exec "${P}n$i" env SHAREDVIP_RUN_DIR="$TMP/run$i" "$@"; }
 client_addr() { echo "10.9.$(( $1 / 250 )).$(( $1 % 250 + 1 ))"; }
 client_addr6() { printf '2001:db8:9::%x\n' $(( $1 + 1 )); }
 
@@ -123,6 +124,31 @@ write_config() {
 		done
 	} > "$file"
 }
+
+# write_failover FILE [KEY=VALUE...]: adds a [failover] section and a key to a config.
+write_failover() {
+	local file=$1 kv
+	shift
+	[ -f "$TMP/key" ] || { head -c 32 /dev/urandom > "$TMP/key"; chmod 600 "$TMP/key"; }
+	{
+		echo
+		echo "[failover]"
+		echo "key_file = $TMP/key"
+		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+	} >> "$file"
+}
+
+# start_daemon I CONFIG: sharedvipd on node I, its log in $TMP/d$I.log
+start_daemon() {
+	# exec all the way down, so that $! is the daemon itself (kill -9 must hit it)
+	(exec ip netns exec "${P}n$1" env SHAREDVIP_RUN_DIR="$TMP/run$1" "$SV_BIN/sharedvipd" -c "$2" --node "node$1" \
+		>> "$TMP/d$1.log" 2>&1) &
+	DPID[$1]=$!
+	PIDS+=($!)
+}
+
+# owned I: the buckets node I's kernel accepts new connections for, one a line
+owned() { nd "$1" nft -j list set inet sharedvip owned 2>/dev/null | grep -o '"elem": \[[^]]*\]' | grep -o '[0-9]\+'; }
 
 # apply_all CONFIG [ARGS]: on every node the udev stage with the link down and the link up,
 # then (after LINKUP_WAIT seconds) the full apply.

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The sharedvip developers. */
+#ifndef SHAREDVIP_DAEMON_H
+#define SHAREDVIP_DAEMON_H
+
+/* Runs sharedvipd until SIGTERM: 0, or the exit status of a failed start. */
+int daemon_run(const char *config_path, const char *opt_node, const char *run_dir);
+
+#endif

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copyright (C) 2026 The sharedvip developers. */
+#include "membership.h"
+
+#include <string.h>
+
+static int64_t holddown_ms(const struct sv_config *cfg)
+{
+	return (int64_t)cfg->failover.dead_after * cfg->failover.heartbeat_ms;
+}
+
+static bool recompute_view(struct membership *m, int64_t now)
+{
+	uint8_t view[HB_VIEW_BYTES] = { 0 };
+
+	for (int i = 0; i < m->cfg->n_nodes; i++) {
+		bool eligible = i == m->self ? !m->self_draining : m->peers[i].alive && !m->peers[i].draining;
+		if (eligible)
+			view_set(view, i);
+	}
+	if (!memcmp(view, m->view, sizeof(view)))
+		return false;
+	memcpy(m->view, view, sizeof(view));
+	m->view_changed_ms = now;
+	return true;
+}
+
+void membership_init(struct membership *m, const struct sv_config *cfg, int self, const uint8_t *digest, int64_t now)
+{
+	memset(m, 0, sizeof(*m));
+	m->cfg = cfg;
+	m->self = self;
+	memcpy(m->digest, digest, HB_DIGEST_LEN);
+	m->started_ms = now;
+	m->peers[self].alive = true;
+	recompute_view(m, now);
+}
+
+enum hb_verdict membership_receive(struct membership *m, const struct heartbeat *hb, int64_t now, bool *changed)
+{
+	struct peer *p;
+	enum hb_verdict verdict = HB_ACCEPTED;
+
+	*changed = false;
+	if (hb->node >= m->cfg->n_nodes || hb->node == m->self) {
+		m->drops.unknown++;
+		return HB_UNKNOWN_NODE;
+	}
+	p = &m->peers[hb->node];
+	/* a new boot starts a higher incarnation; within one, sequence numbers only grow */
+	if (p->heard &&
+	    (hb->incarnation < p->incarnation || (hb->incarnation == p->incarnation && hb->seq <= p->seq))) {
+		m->drops.replayed++;
+		return HB_REPLAYED;
+	}
+	p->heard = true;
+	p->incarnation = hb->incarnation;
+	p->seq = hb->seq;
+	p->last_heard_ms = now;
+	p->config_differs = memcmp(hb->digest, m->digest, HB_DIGEST_LEN) != 0;
+	if (p->config_differs) {
+		m->drops.config_differs++;
+		verdict = HB_OTHER_CONFIG;
+	}
+	p->alive = !(hb->flags & HB_LEAVING);
+	p->draining = (hb->flags & HB_DRAINING) != 0;
+	memcpy(p->view, hb->view, HB_VIEW_BYTES);
+	*changed = recompute_view(m, now);
+	return verdict;
+}
+
+bool membership_tick(struct membership *m, int64_t now)
+{
+	for (int i = 0; i < m->cfg->n_nodes; i++) {
+		struct peer *p = &m->peers[i];
+		if (i != m->self && p->alive && now - p->last_heard_ms > holddown_ms(m->cfg))
+			p->alive = false;
+	}
+	return recompute_view(m, now);
+}
+
+void membership_set_draining(struct membership *m, bool draining, int64_t now)
+{
+	m->self_draining = draining;
+	recompute_view(m, now);
+}
+
+void membership_eligible(const struct membership *m, bool *eligible)
+{
+	for (int i = 0; i < m->cfg->n_nodes; i++)
+		eligible[i] = view_has(m->view, i);
+}
+
+bool membership_has_quorum(const struct membership *m)
+{
+	uint64_t total = 0, alive = 0;
+
+	for (int i = 0; i < m->cfg->n_nodes; i++) {
+		total += m->cfg->nodes[i].weight;
+		if (m->peers[i].alive)
+			alive += m->cfg->nodes[i].weight;
+	}
+	return 2 * alive > total;
+}
+
+bool membership_agreed(const struct membership *m)
+{
+	for (int i = 0; i < m->cfg->n_nodes; i++)
+		if (i != m->self && m->peers[i].alive && memcmp(m->peers[i].view, m->view, HB_VIEW_BYTES))
+			return false;
+	return true;
+}
+
+bool membership_may_acquire(const struct membership *m, int64_t now)
+{
+	/* at start, listen for a hold-down before taking anything: the others are unknown */
+	if (now - m->started_ms < holddown_ms(m->cfg))
+		return false;
+	return membership_agreed(m) || now - m->view_changed_ms >= holddown_ms(m->cfg);
+}

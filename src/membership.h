@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The sharedvip developers. */
+#ifndef SHAREDVIP_MEMBERSHIP_H
+#define SHAREDVIP_MEMBERSHIP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "heartbeat.h"
+
+struct peer {
+	bool alive, heard, draining, config_differs;
+	uint64_t incarnation, seq;
+	int64_t last_heard_ms;
+	uint8_t view[HB_VIEW_BYTES];
+};
+
+struct drops {
+	uint64_t forged, replayed, unknown, config_differs;
+};
+
+/* Who is alive, as heard from authenticated heartbeats; the pure core of sharedvipd. */
+struct membership {
+	const struct sv_config *cfg;
+	int self;
+	bool self_draining;
+	uint8_t digest[HB_DIGEST_LEN];
+	struct peer peers[SV_MAX_NODES];
+	uint8_t view[HB_VIEW_BYTES]; /* the nodes this node counts as eligible owners */
+	int64_t started_ms, view_changed_ms;
+	struct drops drops;
+};
+
+enum hb_verdict { HB_ACCEPTED, HB_REPLAYED, HB_UNKNOWN_NODE, HB_OTHER_CONFIG };
+
+void membership_init(struct membership *m, const struct sv_config *cfg, int self, const uint8_t *digest, int64_t now);
+/* An authenticated heartbeat. Sets *changed when the view changed. A heartbeat from a
+ * node whose config differs still counts: that node is alive and keeps its buckets. */
+enum hb_verdict membership_receive(struct membership *m, const struct heartbeat *hb, int64_t now, bool *changed);
+/* Declares dead who has been silent for dead_after heartbeats; true when the view changed. */
+bool membership_tick(struct membership *m, int64_t now);
+void membership_set_draining(struct membership *m, bool draining, int64_t now);
+/* The nodes that may own buckets: alive and not draining (the view, as a bool array). */
+void membership_eligible(const struct membership *m, bool *eligible);
+/* quorum = majority: whether the alive nodes hold more than half of the configured weight. */
+bool membership_has_quorum(const struct membership *m);
+/* Whether every alive peer reports the same view as this node: then all computed the same
+ * assignment, and every bucket this node is to take was released by its previous owner. */
+bool membership_agreed(const struct membership *m);
+/* Whether new buckets may be taken now: agreement, or a hold-down since the last change
+ * of the view (and since start) long enough for any previous owner to have released. */
+bool membership_may_acquire(const struct membership *m, int64_t now);
+
+#endif

@@ -71,9 +71,12 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 
 bool membership_tick(struct membership *m, int64_t now)
 {
+	/* a quarter interval of slack: a heartbeat that is merely late is not a missed one */
+	int64_t silence = holddown_ms(m->cfg) + m->cfg->failover.heartbeat_ms / 4;
+
 	for (int i = 0; i < m->cfg->n_nodes; i++) {
 		struct peer *p = &m->peers[i];
-		if (i != m->self && p->alive && now - p->last_heard_ms > holddown_ms(m->cfg))
+		if (i != m->self && p->alive && now - p->last_heard_ms > silence)
 			p->alive = false;
 	}
 	return recompute_view(m, now);
@@ -111,10 +114,18 @@ bool membership_agreed(const struct membership *m)
 	return true;
 }
 
+static bool heard_everyone(const struct membership *m)
+{
+	for (int i = 0; i < m->cfg->n_nodes; i++)
+		if (i != m->self && !m->peers[i].heard)
+			return false;
+	return true;
+}
+
 bool membership_may_acquire(const struct membership *m, int64_t now)
 {
-	/* at start, listen for a hold-down before taking anything: the others are unknown */
-	if (now - m->started_ms < holddown_ms(m->cfg))
+	/* at start the others are unknown: hear every one of them, or a hold-down, first */
+	if (now - m->started_ms < holddown_ms(m->cfg) && !heard_everyone(m))
 		return false;
 	return membership_agreed(m) || now - m->view_changed_ms >= holddown_ms(m->cfg);
 }

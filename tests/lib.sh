@@ -147,8 +147,8 @@ start_daemon() {
 	PIDS+=($!)
 }
 
-# owned I: the buckets node I's kernel accepts new connections for, one a line
-owned() { nd "$1" nft -j list set inet sharedvip owned 2>/dev/null | grep -o '"elem": \[[^]]*\]' | grep -o '[0-9]\+'; }
+# owned I: the buckets node I's kernel accepts new connections for, one a line, sorted
+owned() { nd "$1" nft -j list set inet sharedvip owned 2>/dev/null | grep -o '"elem": \[[^]]*\]' | grep -o '[0-9]\+' | sort; }
 
 # apply_all CONFIG [ARGS]: on every node the udev stage with the link down and the link up,
 # then (after LINKUP_WAIT seconds) the full apply.
@@ -203,3 +203,21 @@ udp_who() { cl dig +short +tries=1 +time=2 -b "$1" @"$VIP" who.test TXT 2>/dev/n
 tcp_who6() { cl timeout 5 ncat -6 -s "$1" --recv-only "$VIP6" 80 2>/dev/null < /dev/null; }
 udp_who6() { cl dig +short +tries=1 +time=2 -b "$1" @"$VIP6" who.test TXT 2>/dev/null | tr -d '"'; }
 who_says() { "$SV_BIN/sharedvip-status" -c "$1" --who "$2" | sed 's/.*owner //'; }
+
+# client_loop FILE SECONDS: connects round-robin from CLIENTS sources, as fast as it can,
+# logging "ms source answer" (answer empty when none came within 0.5 s)
+client_loop() {
+	local file=$1 end=$((SECONDS + $2)) i=0 src got
+	while [ $SECONDS -lt $end ]; do
+		src=$(client_addr $((i % CLIENTS)))
+		got=$(cl timeout 0.5 ncat -s "$src" --recv-only "$VIP" 80 2>/dev/null < /dev/null)
+		echo "$(date +%s%3N) $src ${got:--}" >> "$file"
+		i=$((i + 1))
+	done
+}
+
+# union_owned NODES...: "total distinct-buckets duplicates" over the given nodes' owned sets
+union_owned() {
+	local i
+	for i in "$@"; do owned "$i"; done | sort -n | uniq -c | awk '{n++; if ($1 > 1) d++} END {print n + 0, d + 0}'
+}

@@ -3,6 +3,7 @@ PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 PKG_CONFIG ?= pkg-config
 ifeq ($(SANITIZE),1)
 O ?= build-san
@@ -100,6 +101,8 @@ install: all
 	install -m 0644 man/*.5 "$(DESTDIR)$(MANDIR)/man5/"
 	install -d "$(DESTDIR)$(SYSCONFDIR)"
 	test -e "$(DESTDIR)$(SYSCONFDIR)/sharedvip.ini" || install -m 0644 etc/sharedvip.ini "$(DESTDIR)$(SYSCONFDIR)/sharedvip.ini"
+	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)"
+	install -m 0644 systemd/sharedvip.service systemd/sharedvipd.service "$(DESTDIR)$(SYSTEMDUNITDIR)/"
 
 clean:
 	rm -rf build build-san

@@ -63,8 +63,12 @@ int control_request(const char *run_dir, const char *cmd, char *reply, size_t le
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) || write(fd, cmd, strlen(cmd)) < 0 ||
-	    write(fd, "\n", 1) < 0) {
+	/* the command and its newline in one piece: the daemon answers as soon as it reads */
+	char line[128];
+	int line_len = snprintf(line, sizeof(line), "%s\n", cmd);
+
+	if (line_len >= (int)sizeof(line) || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    send(fd, line, (size_t)line_len, MSG_NOSIGNAL) < 0) {
 		ret = -errno;
 		close(fd);
 		return ret;

@@ -558,7 +558,9 @@ static void loop(struct daemon *d)
 
 	send_heartbeats(d, 0);
 	while (!d->stopping) {
-		int64_t now = now_ms(), wait = d->next_hb_ms - now;
+		int64_t now = now_ms(), wait = d->next_hb_ms - now, death = membership_next_death(&d->m);
+		if (death != INT64_MAX && death + 1 - now < wait)
+			wait = death + 1 - now; /* notice a death when it is due, not at the next heartbeat */
 		if (d->pending && wait > 10)
 			wait = 10; /* an acquisition waits for agreement or the hold-down */
 		if (wait < 0)

@@ -69,10 +69,25 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 	return verdict;
 }
 
+/* a quarter interval of slack: a heartbeat that is merely late is not a missed one */
+static int64_t silence_ms(const struct sv_config *cfg)
+{
+	return holddown_ms(cfg) + cfg->failover.heartbeat_ms / 4;
+}
+
+int64_t membership_next_death(const struct membership *m)
+{
+	int64_t next = INT64_MAX;
+
+	for (int i = 0; i < m->cfg->n_nodes; i++)
+		if (i != m->self && m->peers[i].alive && m->peers[i].last_heard_ms + silence_ms(m->cfg) < next)
+			next = m->peers[i].last_heard_ms + silence_ms(m->cfg);
+	return next;
+}
+
 bool membership_tick(struct membership *m, int64_t now)
 {
-	/* a quarter interval of slack: a heartbeat that is merely late is not a missed one */
-	int64_t silence = holddown_ms(m->cfg) + m->cfg->failover.heartbeat_ms / 4;
+	int64_t silence = silence_ms(m->cfg);
 
 	for (int i = 0; i < m->cfg->n_nodes; i++) {
 		struct peer *p = &m->peers[i];

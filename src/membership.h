@@ -40,6 +40,8 @@ void membership_init(struct membership *m, const struct sv_config *cfg, int self
 enum hb_verdict membership_receive(struct membership *m, const struct heartbeat *hb, int64_t now, bool *changed);
 /* Declares dead who has been silent for dead_after heartbeats; true when the view changed. */
 bool membership_tick(struct membership *m, int64_t now);
+/* When the first alive peer would be declared dead if it stays silent (INT64_MAX: none). */
+int64_t membership_next_death(const struct membership *m);
 void membership_set_draining(struct membership *m, bool draining, int64_t now);
 /* The nodes that may own buckets: alive and not draining (the view, as a bool array). */
 void membership_eligible(const struct membership *m, bool *eligible);

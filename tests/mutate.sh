@@ -26,6 +26,13 @@ mutants=(
 "shared-stable-secret@src/plan.c@s.replace('h[i] = jhash(perm_mac, 6, 0x5eed0000u + i);', 'h[i] = jhash(perm_mac, 0, 0x5eed0000u + i);')@ipv6"
 "no-egress-rewrite@src/ruleset.c@s.replace('m_ether_saddr(&rb, cfg->shared_mac);', 'm_ether_saddr(&rb, send_mac);')@switch"
 "no-link-egress@src/apply.c@s.replace('if (local->mode != MODE_SWITCH ||', 'if (1 ||')@switch"
+"acquire-at-once@src/membership.c@s.replace('return membership_agreed(m) || now - m->view_changed_ms >= holddown_ms(m->cfg);', 'return true;')@failover"
+"trust-kernel-at-start@src/daemon.c@s.replace('if (count(d->installed, d->cfg.buckets)) {', 'if (0) {')@failover"
+"no-replay-check@src/membership.c@s.replace('if (p->heard &&', 'if (0 &&')@failover"
+"no-hmac-check@src/heartbeat.c@s.replace('if (sodium_memcmp(mac, msg + HB_LEN - HB_MAC_LEN, HB_MAC_LEN))', 'if (0)')@failover"
+"no-quorum@src/daemon.c@s.replace('(d->cfg.failover.quorum == QUORUM_NONE || quorum)', '(d->cfg.failover.quorum == QUORUM_NONE || quorum || 1)')@partition"
+"no-leave-announce@src/daemon.c@s.replace('send_heartbeats(d, HB_LEAVING);', 'send_heartbeats(d, 0);')@failover"
+"drain-ignored@src/membership.c@s.replace('p->draining = (hb->flags & HB_DRAINING) != 0;', 'p->draining = false;')@failover"
 "accept-bad-vip@src/config.c@s.replace('perr(p, p->lineno, \"vip: \`%s\\' is not an IPv4 or IPv6 address\", s);', '')@config-errors"
 )
 for m in "${mutants[@]}"; do

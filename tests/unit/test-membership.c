@@ -28,7 +28,7 @@ static void test_wire(void)
 	hb_encode(&in, key, sizeof(key) - 1, msg);
 	CHECK(hb_decode(msg, HB_LEN, key, sizeof(key) - 1, &out) == 0, "own message rejected");
 	CHECK(out.node == 3 && out.seq == 42 && out.incarnation == in.incarnation && out.flags == HB_DRAINING &&
-		      view_has(out.view, 255) && !view_has(out.view, 1),
+		  view_has(out.view, 255) && !view_has(out.view, 1),
 	      "fields");
 	CHECK(hb_decode(msg, HB_LEN, (const uint8_t *)"another key, 16+", 16, &out) == -1, "wrong key accepted");
 	for (int i = 0; i < HB_LEN; i++) {
@@ -100,7 +100,7 @@ static void test_membership(void)
 	hb = hb_from(1, 9, 104, &m);
 	hb.digest[0] ^= 1;
 	CHECK(membership_receive(&m, &hb, 2400, &changed) == HB_OTHER_CONFIG && m.peers[1].alive &&
-		      m.drops.config_differs == 1,
+		  m.drops.config_differs == 1,
 	      "another config is counted and alive");
 }
 

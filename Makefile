@@ -90,6 +90,7 @@ bench: deps all
 	./bench/apply
 	./bench/drop
 	./bench/egress
+	./bench/failover
 
 demo: deps all
 	./tests/demo.sh $(O)

@@ -204,16 +204,19 @@ tcp_who6() { cl timeout 5 ncat -6 -s "$1" --recv-only "$VIP6" 80 2>/dev/null < /
 udp_who6() { cl dig +short +tries=1 +time=2 -b "$1" @"$VIP6" who.test TXT 2>/dev/null | tr -d '"'; }
 who_says() { "$SV_BIN/sharedvip-status" -c "$1" --who "$2" | sed 's/.*owner //'; }
 
-# client_loop FILE SECONDS: connects round-robin from CLIENTS sources, as fast as it can,
-# logging "ms source answer" (answer empty when none came within 0.5 s)
+# client_loop FILE SECONDS: connects round-robin from CLIENTS sources, as fast as it can
+# (the loop runs inside the client namespace: a few ms a connection), logging
+# "ms source answer" (answer "-" when none came within 0.5 s)
 client_loop() {
-	local file=$1 end=$((SECONDS + $2)) i=0 src got
-	while [ $SECONDS -lt $end ]; do
-		src=$(client_addr $((i % CLIENTS)))
-		got=$(cl timeout 0.5 ncat -s "$src" --recv-only "$VIP" 80 2>/dev/null < /dev/null)
-		echo "$(date +%s%3N) $src ${got:--}" >> "$file"
-		i=$((i + 1))
-	done
+	cl bash -c '
+		file=$1 end=$((SECONDS + $2)) clients=$3 vip=$4 i=0
+		while [ $SECONDS -lt $end ]; do
+			n=$((i % clients))
+			src="10.9.$((n / 250)).$((n % 250 + 1))"
+			got=$(timeout 0.5 ncat -s "$src" --recv-only "$vip" 80 2> /dev/null < /dev/null)
+			echo "$(date +%s%3N) $src ${got:--}" >> "$file"
+			i=$((i + 1))
+		done' _ "$1" "$2" "$CLIENTS" "$VIP"
 }
 
 # union_owned NODES...: "total distinct-buckets duplicates" over the given nodes' owned sets

@@ -150,6 +150,17 @@ sleep 0.2
 [ "$(union_owned 1 2 3 4)" = "1024 0" ] || fail "the bad heartbeats changed ownership"
 pass "a forged and a replayed heartbeat: rejected and counted"
 
+# reload (SIGHUP): a config with errors is reported and the running one kept; a good one read
+cp "$TMP/c.ini" "$TMP/c.ini.good"
+echo "bogus = 1" >> "$TMP/c.ini"
+kill -HUP "${DPID[1]}"; sleep 0.3
+grep -q "reload: the config has errors, keeping the running one" "$TMP/d1.log" || fail "a bad config on reload was not reported"
+cp "$TMP/c.ini.good" "$TMP/c.ini"
+kill -HUP "${DPID[1]}"; sleep 0.3
+grep -q "reload: config read again" "$TMP/d1.log" || fail "reload did not read the config"
+[ "$(union_owned 1 2 3 4)" = "1024 0" ] || fail "after reload: $(union_owned 1 2 3 4)"
+pass "reload: a bad config is reported and ignored, a good one read, ownership unchanged"
+
 # a node with another config: alive, loudly reported, its buckets never taken over
 kill -TERM "${DPID[4]}"; sleep 0.5
 { cat "$TMP/c.ini"; echo "; a different config"; } > "$TMP/other.ini"

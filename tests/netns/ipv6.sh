@@ -74,3 +74,12 @@ for i in 1 2 3 4; do
 	[ "$got" = "2001:db8::$((10 + i))" ] || fail "node$i's own connection came from '$got'"
 done
 pass "each node's own IPv6 connections use its own address"
+
+# behaviour 11 for IPv6: flows a node opens from the VIP work on every node
+reset_counters
+for i in 1 2 3 4; do
+	got=$(nd "$i" timeout 5 ncat -6 -s "$VIP6" --recv-only "$UPSTREAM6" 9000 < /dev/null)
+	[ "$got" = "$VIP6" ] || fail "node$i: a connection from the VIP got '$got'"
+done
+[ "$(counter rst)" = 0 ] && [ "$(counter icmperr)" = 0 ] || fail "resets or ICMP errors for flows opened from the VIP"
+pass "TCP connections opened from the IPv6 VIP work on all 4 nodes, no reset"

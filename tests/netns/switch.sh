@@ -39,3 +39,12 @@ for i in 1 2 3 4; do
 	sw bridge fdb show br br0 | grep -q "02:0$i:c0:a8:00:02" || fail "node$i does not send from its own MAC"
 done
 pass "the switch never learnt the shared MAC; the router resolves the VIP to it; each node sends from its own MAC"
+
+# the daemons' heartbeats work behind the switch too
+write_failover "$TMP/c.ini"
+for i in 1 2 3 4; do start_daemon "$i" "$TMP/c.ini"; done
+sleep 1.5
+[ "$(union_owned 1 2 3 4)" = "1024 0" ] || fail "$MODE: daemons own $(union_owned 1 2 3 4)"
+for i in 1 2 3 4; do grep -q "alive: node1 node2 node3 node4" "$TMP/d$i.log" || fail "node$i does not hear everyone"; done
+! sw bridge fdb show br br0 | grep -q "02:bf:c0:a8:00:02" || fail "the heartbeats taught the switch the shared MAC"
+pass "$MODE mode: the daemons hear each other and own every bucket once"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what building and testing sharedvip needs on Debian, if anything is missing.
 set -e
-pkgs="build-essential pkg-config libmnl-dev libnftnl-dev libinih-dev libudev-dev libsodium-dev nftables iproute2 ncat
+pkgs="build-essential pkg-config libmnl-dev libnftnl-dev libinih-dev libudev-dev libsodium-dev nftables iproute2 ncat socat
       dnsutils dnsmasq-base conntrack iputils-ping procps psmisc tcpdump bc systemd man-db clang-format cppcheck clang libclang-rt-14-dev"
 missing=
 for p in $pkgs; do

@@ -3,6 +3,9 @@ PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
+UDEVDIR ?= $(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null || echo /lib/udev)
+INITRAMFSDIR ?= $(PREFIX)/share/initramfs-tools
+DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
 SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 PKG_CONFIG ?= pkg-config
 ifeq ($(SANITIZE),1)
@@ -12,6 +15,7 @@ else
 O ?= build
 endif
 
+VERSION := $(shell sed -n 's/.*SHAREDVIP_VERSION "\(.*\)"/\1/p' src/version.h)
 LIBS := libmnl libnftnl inih libudev libsodium
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(SANFLAGS)
@@ -102,12 +106,30 @@ install: all
 	install -m 0644 man/*.5 "$(DESTDIR)$(MANDIR)/man5/"
 	install -d "$(DESTDIR)$(SYSCONFDIR)"
 	test -e "$(DESTDIR)$(SYSCONFDIR)/sharedvip.ini" || install -m 0644 etc/sharedvip.ini "$(DESTDIR)$(SYSCONFDIR)/sharedvip.ini"
-	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)"
+	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)" "$(DESTDIR)$(UDEVDIR)/rules.d" "$(DESTDIR)$(INITRAMFSDIR)/hooks" \
+		"$(DESTDIR)$(DRACUTDIR)/90sharedvip"
 	install -m 0644 systemd/sharedvip.service systemd/sharedvipd.service "$(DESTDIR)$(SYSTEMDUNITDIR)/"
+	install -m 0644 udev/85-sharedvip.rules "$(DESTDIR)$(UDEVDIR)/rules.d/"
+	install -m 0755 initramfs/initramfs-tools/hooks/sharedvip "$(DESTDIR)$(INITRAMFSDIR)/hooks/"
+	install -m 0755 initramfs/dracut/90sharedvip/module-setup.sh "$(DESTDIR)$(DRACUTDIR)/90sharedvip/"
+
+# packages, built in a scratch copy of the tree; they land in $(O)/packages
+deb:
+	rm -rf $(O)/deb && mkdir -p $(O)/deb/src $(O)/packages
+	git ls-files -z | xargs -0 cp --parents -t $(O)/deb/src
+	cp -r packaging/debian $(O)/deb/src/debian
+	cd $(O)/deb/src && dpkg-buildpackage -us -uc -b
+	mv $(O)/deb/*.deb $(O)/packages/
+
+rpm:
+	rm -rf $(O)/rpm && mkdir -p $(O)/rpm/SOURCES $(O)/packages
+	git archive --format=tar.gz --prefix=sharedvip-$(VERSION)/ -o $(O)/rpm/SOURCES/sharedvip-$(VERSION).tar.gz HEAD
+	rpmbuild -bb --nodeps --define "_topdir $(CURDIR)/$(O)/rpm" --define "version_ $(VERSION)" packaging/rpm/sharedvip.spec
+	mv $(O)/rpm/RPMS/*/*.rpm $(O)/packages/
 
 clean:
 	rm -rf build build-san
 
 .SECONDARY:
-.PHONY: all unit deps check lint fuzz demo mutants bench install clean
+.PHONY: all unit deps check lint fuzz demo mutants bench install deb rpm clean
 -include $(O)/*.d

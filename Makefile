@@ -123,8 +123,8 @@ deb:
 
 rpm:
 	rm -rf $(O)/rpm && mkdir -p $(O)/rpm/SOURCES $(O)/packages
-	git archive --format=tar.gz --prefix=sharedvip-$(VERSION)/ -o $(O)/rpm/SOURCES/sharedvip-$(VERSION).tar.gz HEAD
-	rpmbuild -bb --nodeps --define "_topdir $(CURDIR)/$(O)/rpm" --define "version_ $(VERSION)" packaging/rpm/sharedvip.spec
+	git ls-files -z | tar --null -T - --transform 's,^,sharedvip-$(VERSION)/,' -czf $(O)/rpm/SOURCES/sharedvip-$(VERSION).tar.gz
+	rpmbuild -bb --nodeps --define "_topdir $(abspath $(O))/rpm" --define "version_ $(VERSION)" packaging/rpm/sharedvip.spec
 	mv $(O)/rpm/RPMS/*/*.rpm $(O)/packages/
 
 clean:

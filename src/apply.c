@@ -3,6 +3,7 @@
 #include "apply.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/netfilter.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -356,15 +357,28 @@ static int apply_routes(struct apply *ap)
 	return 0;
 }
 
+/* One line to the kernel log: there is no syslog in an initramfs, and the journal takes
+ * the kernel log in once it runs. syslog() when /dev/kmsg cannot be written. */
 static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void log_line(const char *fmt, ...)
 {
+	char line[256];
 	va_list va;
+	int fd, n;
 
-	openlog("sharedvip", LOG_PID, LOG_DAEMON);
 	va_start(va, fmt);
-	vsyslog(LOG_INFO, fmt, va);
+	n = vsnprintf(line + 3, sizeof(line) - 4, fmt, va);
 	va_end(va);
+	memcpy(line, "<5>", 3); /* notice */
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && write(fd, line, (size_t)n + 3 > sizeof(line) - 1 ? sizeof(line) - 1 : (size_t)n + 3) > 0) {
+		close(fd);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	openlog("sharedvip", LOG_PID, LOG_DAEMON);
+	syslog(LOG_INFO, "%s", line + 3);
 	closelog();
 }
 

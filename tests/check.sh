@@ -42,6 +42,8 @@ if [ "$(id -u)" = 0 ]; then
 	for t in tests/netns/*.sh; do
 		run "$(basename "$t" .sh)" env SV_BIN="$PWD/build-san" bash "$t"
 	done
+	# the boot test in a VM: the package, udev, initramfs and systemd together
+	[ "${SKIP_BOOT:-0}" = 1 ] || run "boot (QEMU)" bash tests/boot/run.sh
 else
 	echo "SKIP behaviour tests: they need root (network namespaces)"
 fi

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -460,6 +462,30 @@ int apply_link(const struct sv_config *cfg, const char *ifname, const char *cons
 	}
 	log_line("sharedvip: %s has the shared MAC %s", ifname, mac_str(cfg->shared_mac, m));
 	return 0;
+}
+
+/* The initramfs carries a copy of the config for the udev stage in early boot: say so when
+ * that copy is older than the config (the running kernel's image, Debian's or dracut's
+ * name; $SHAREDVIP_INITRAMFS names another, for tests). */
+void apply_warn_stale_initramfs(const char *config_path)
+{
+	char path[512];
+	struct utsname u;
+	struct stat cfg, img;
+	const char *env = getenv("SHAREDVIP_INITRAMFS");
+
+	if (stat(config_path, &cfg) || uname(&u))
+		return;
+	if (env)
+		snprintf(path, sizeof(path), "%s", env);
+	else if (snprintf(path, sizeof(path), "/boot/initrd.img-%s", u.release) > 0 && access(path, F_OK))
+		snprintf(path, sizeof(path), "/boot/initramfs-%s.img", u.release);
+	if (stat(path, &img) || img.st_mtime >= cfg.st_mtime)
+		return;
+	fprintf(stderr,
+		"%s: warning: %s is older than %s: the udev stage in early boot uses the copy inside it; "
+		"refresh it with `update-initramfs -u' (or `dracut -f')\n",
+		sv_prog, path, config_path);
 }
 
 int apply_identify(const struct sv_config *cfg, const char *opt_node)

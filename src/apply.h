@@ -17,6 +17,7 @@ int apply_link(const struct sv_config *cfg, const char *ifname, const char *cons
  * as the kernel has it), else the static split over all configured nodes. */
 int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose, const bool *owned_override,
 	       const bool *held_override);
+void apply_warn_stale_initramfs(const char *config_path);
 /* Which node this is, reading the interface's addresses: -1 after printing why not. */
 int apply_identify(const struct sv_config *cfg, const char *opt_node);
 

@@ -81,5 +81,7 @@ int main(int argc, char **argv)
 	node = apply_identify(&cfg, node_name);
 	if (node < 0)
 		return EXIT_CONFIG;
+	if (!dry_run)
+		apply_warn_stale_initramfs(path);
 	return apply_node(&cfg, node, dry_run, verbose, NULL, NULL);
 }

@@ -26,3 +26,20 @@ nd 1 ip -br link show eth0 | grep -q "02:bf:c0:a8:00:02" || fail "the shared MAC
 nd 1 ip -br link show eth0 | grep -q DOWN || fail "--link raised the link"
 [ "$(nd 1 sysctl -n net.ipv6.conf.eth0.addr_gen_mode)" = 2 ] || fail "no stable-privacy link-local addresses"
 pass "--link: shared MAC set on the down link found by its predictable name, other links untouched"
+
+# a config newer than the initramfs copy: the full apply says how to refresh it
+touch -d '1 hour ago' "$TMP/initrd.img"
+cat > "$TMP/full.ini" <<INI
+[cluster]
+interface = eth0
+vip = 192.168.0.2
+[node a]
+address = 192.168.0.10/24
+INI
+err=$(nd 1 env SHAREDVIP_INITRAMFS="$TMP/initrd.img" "$SV_BIN/sharedvip-apply" -c "$TMP/full.ini" --node a 2>&1) ||
+	fail "apply: $err"
+echo "$err" | grep -q "initrd.img is older than .*update-initramfs -u" || fail "no warning about the stale initramfs: $err"
+touch "$TMP/initrd.img"
+err=$(nd 1 env SHAREDVIP_INITRAMFS="$TMP/initrd.img" "$SV_BIN/sharedvip-apply" -c "$TMP/full.ini" --node a 2>&1)
+[ -z "$err" ] || fail "a warning although the initramfs is current: $err"
+pass "apply warns, naming the command, when the initramfs holds an older config"

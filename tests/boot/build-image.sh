@@ -2,17 +2,31 @@
 # Builds a minimal Debian bookworm root for the boot test: the freshly built sharedvip .deb
 # installed, a one-node sharedvip.ini, systemd-networkd managing the NIC with its default
 # settings, and boot-check.service, which reports to the serial console and powers off.
-# Usage: build-image.sh DEB OUTDIR   (OUTDIR gets root.img, vmlinuz, initrd.img)
+# Usage: build-image.sh PACKAGE OUTDIR   (OUTDIR gets root.img, vmlinuz, initrd.img)
+# A .deb is installed with dpkg into an image with initramfs-tools; an .rpm's files are
+# unpacked into an image with dracut (which conflicts with initramfs-tools).
 set -eu
-deb=$(readlink -f "$1") out=$2
+pkg=$(readlink -f "$1") out=$2
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 root=$out/root
 rm -rf "$root"
+case "$pkg" in
+*.deb)
+	initramfs=initramfs-tools
+	install=(--customize-hook="copy-in $pkg /tmp" --customize-hook='chroot "$1" dpkg -i /tmp/'"$(basename "$pkg")")
+	regenerate='chroot "$1" update-initramfs -u -k all'
+	;;
+*.rpm)
+	initramfs=dracut
+	install=(--customize-hook='rpm2cpio '"$pkg"' | (cd "$1" && cpio -idm --quiet)'
+		--customize-hook='echo "add_dracutmodules+=\" sharedvip \"" > "$1/etc/dracut.conf.d/sharedvip.conf"')
+	regenerate='chroot "$1" dracut -f --regenerate-all'
+	;;
+esac
 mmdebstrap --quiet --variant=apt --mode=root \
-	--include=systemd-sysv,udev,linux-image-amd64,initramfs-tools,iproute2,nftables,kmod,procps,libmnl0,libnftnl11,libinih1,libudev1,libsodium23 \
-	--customize-hook="copy-in $deb /tmp" \
-	--customize-hook='chroot "$1" dpkg -i /tmp/'"$(basename "$deb")" \
+	--include=systemd-sysv,udev,linux-image-amd64,$initramfs,iproute2,nftables,kmod,procps,libmnl0,libnftnl11,libinih1,libudev1,libsodium23 \
+	"${install[@]}" \
 	--customize-hook="copy-in $here/sharedvip.ini /etc" \
 	--customize-hook="copy-in $here/10-lan.network /etc/systemd/network" \
 	--customize-hook="copy-in $here/boot-check.service /etc/systemd/system" \
@@ -21,7 +35,7 @@ mmdebstrap --quiet --variant=apt --mode=root \
 	--customize-hook='echo 5c2b1f0a9e8d4c3b2a1f0e9d8c7b6a59 > "$1/etc/machine-id"' \
 	--customize-hook='chroot "$1" systemctl enable systemd-networkd.service boot-check.service sharedvip.service' \
 	--customize-hook='chroot "$1" systemctl mask systemd-firstboot.service getty@tty1.service serial-getty@ttyS0.service' \
-	--customize-hook='chroot "$1" update-initramfs -u -k all' \
+	--customize-hook="$regenerate" \
 	bookworm "$root"
 cp "$root"/boot/vmlinuz-* "$out/vmlinuz"
 cp "$root"/boot/initrd.img-* "$out/initrd.img"

@@ -154,21 +154,28 @@ static int elem_cb(struct nftnl_set_elem *e, void *data)
 	return 0;
 }
 
+struct elems_walk {
+	int (*cb)(struct nftnl_set_elem *e, void *data);
+	void *data;
+};
+
 static int setelem_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct elems_walk *walk = data;
 	struct nftnl_set *s = nftnl_set_alloc();
 
 	if (!s)
 		return MNL_CB_ERROR;
 	if (nftnl_set_elems_nlmsg_parse(nlh, s) == 0)
-		nftnl_set_elem_foreach(s, elem_cb, data);
+		nftnl_set_elem_foreach(s, walk->cb, walk->data);
 	nftnl_set_free(s);
 	return MNL_CB_OK;
 }
 
-int nft_set_members(int family, const char *set, bool *members, uint32_t buckets)
+/* Calls cb for every element of sharedvip's set in family; 0 when the set is absent. */
+static int set_elements(int family, const char *set, int (*cb)(struct nftnl_set_elem *, void *), void *data)
 {
-	struct members_out out = { members, buckets };
+	struct elems_walk walk = { cb, data };
 	struct nftnl_set *s = nftnl_set_alloc();
 	int ret;
 
@@ -177,9 +184,16 @@ int nft_set_members(int family, const char *set, bool *members, uint32_t buckets
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, SV_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
-	ret = nft_request(NFT_MSG_GETSETELEM, family, NLM_F_DUMP, build_set, s, setelem_cb, &out);
+	ret = nft_request(NFT_MSG_GETSETELEM, family, NLM_F_DUMP, build_set, s, setelem_cb, &walk);
 	nftnl_set_free(s);
 	return ret == -ENOENT ? 0 : ret;
+}
+
+int nft_set_members(int family, const char *set, bool *members, uint32_t buckets)
+{
+	struct members_out out = { members, buckets };
+
+	return set_elements(family, set, elem_cb, &out);
 }
 
 struct counters_out {
@@ -516,33 +530,13 @@ static int vip_elem_cb(struct nftnl_set_elem *e, void *data)
 	return 0;
 }
 
-static int vip_setelem_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (!s)
-		return MNL_CB_ERROR;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) == 0)
-		nftnl_set_elem_foreach(s, vip_elem_cb, data);
-	nftnl_set_free(s);
-	return MNL_CB_OK;
-}
-
 int nft_vips(struct sv_addr *out, int max)
 {
 	struct vips_out v = { out, 0, max };
 
 	for (int i = 0; i < 2; i++) {
-		struct nftnl_set *s = nftnl_set_alloc();
-		int ret;
-		if (!s)
-			return -ENOMEM;
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, SV_TABLE);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, i ? "vip6" : "vip4");
-		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-		ret = nft_request(NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, build_set, s, vip_setelem_cb, &v);
-		nftnl_set_free(s);
-		if (ret < 0 && ret != -ENOENT)
+		int ret = set_elements(NFPROTO_INET, i ? "vip6" : "vip4", vip_elem_cb, &v);
+		if (ret < 0)
 			return ret;
 	}
 	return v.n;

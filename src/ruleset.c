@@ -106,6 +106,16 @@ static int vip_set(struct rs_table *t, struct strbuf *body, const struct sv_conf
 	return 0;
 }
 
+static int vip_sets(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg)
+{
+	int ret = 0;
+
+	for (int f = 0; f < 2; f++)
+		if (has_family(cfg, f ? AF_INET6 : AF_INET))
+			ret |= vip_set(t, body, cfg, f ? AF_INET6 : AF_INET);
+	return ret;
+}
+
 static int bucket_set(struct rs_table *t, struct strbuf *body, const char *name, uint32_t id, const bool *members,
 		      uint32_t buckets)
 {
@@ -310,9 +320,7 @@ static int build_netdev(struct rs_table *t, struct strbuf *body, const struct ru
 	const struct sv_config *cfg = in->cfg;
 	int ret = 0;
 
-	for (int f = 0; f < 2; f++)
-		if (has_family(cfg, f ? AF_INET6 : AF_INET))
-			ret |= vip_set(t, body, cfg, f ? AF_INET6 : AF_INET);
+	ret |= vip_sets(t, body, cfg);
 	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets);
 	ret |= bucket_set(t, body, "held", sid(t, SET_HELD), in->held, cfg->buckets);
 	ret |= add_chain(t, body, "ingress", "ingress", NF_NETDEV_INGRESS, -500, "filter", cfg->interface, "-500");
@@ -451,9 +459,7 @@ static int build_inet(struct rs_table *t, struct strbuf *body, const struct rule
 	const struct sv_config *cfg = in->cfg;
 	int ret = 0;
 
-	for (int f = 0; f < 2; f++)
-		if (has_family(cfg, f ? AF_INET6 : AF_INET))
-			ret |= vip_set(t, body, cfg, f ? AF_INET6 : AF_INET);
+	ret |= vip_sets(t, body, cfg);
 	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets);
 	ret |= add_chain(t, body, "input", "input", NF_INET_LOCAL_IN, -10, "filter", NULL, "filter - 10");
 	ret |= nd_rules(t, cfg);

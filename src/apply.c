@@ -191,8 +191,10 @@ static int list_addrs(struct apply *ap, struct if_addr *addrs)
 {
 	int n = rtnl_addr_list(ap->link.ifindex, addrs, MAX_IF_ADDRS);
 
-	if (n < 0)
-		return refused(ap, n, "list addresses of %s", ap->link.name) * -1;
+	if (n < 0) {
+		refused(ap, n, "list addresses of %s", ap->link.name);
+		return -EXIT_KERNEL; /* reported: the caller only passes the status on */
+	}
 	return n;
 }
 
@@ -569,7 +571,6 @@ int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose
 	n_old = nft_vips(old_vips, SV_MAX_VIPS * 2);
 	in.owned = owned;
 	in.held = held;
-	in.arp_owner = p.arp_owner;
 	if (ruleset_build(&in, &rs)) {
 		ret = refused(&ap, -ENOMEM, "build the nftables ruleset");
 		goto out;

@@ -49,7 +49,6 @@ struct ruleset_input {
 	int node;
 	const bool *owned; /* [cfg->buckets]: new connections this node accepts */
 	const bool *held;  /* [cfg->buckets] or NULL: buckets it may still hold connections in */
-	bool arp_owner;	   /* owns bucket 0: answers ARP for the VIPs */
 };
 
 int ruleset_build(const struct ruleset_input *in, struct ruleset *rs);

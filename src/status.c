@@ -244,7 +244,8 @@ int status_who(const struct sv_config *cfg, const struct sv_addr *client, int po
 		    !strncmp(st.reply, "mode daemon", 11);
 	for (int i = 0; i < cfg->n_nodes; i++) {
 		const char *l = st.daemon ? peer_line(&st, cfg->nodes[i].name) : NULL;
-		eligible[i] = !st.daemon || (l && strstr(l, "eligible=1") && strstr(l, "eligible=1") < strchr(l, '\n'));
+		const char *end = l ? l + strcspn(l, "\n") : NULL, *e = l ? strstr(l, "eligible=1") : NULL;
+		eligible[i] = !st.daemon || (e && e < end);
 	}
 	if (!owner || assign_buckets(cfg, st.daemon ? eligible : NULL, owner)) {
 		free(owner);

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int node = 0; node < cfg.n_nodes && node < 3; node++) {
 			if (plan_build(&cfg, node, &p))
 				abort();
-			struct ruleset_input in = { &cfg, node, p.owned, NULL, p.arp_owner };
+			struct ruleset_input in = { &cfg, node, p.owned, NULL };
 			if (ruleset_build(&in, &rs) == 0)
 				ruleset_free(&rs);
 			plan_free(&p);

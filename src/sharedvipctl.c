@@ -12,7 +12,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s [--run-dir DIR] drain | resume | status\n"
+		"Usage: %s [-c FILE] [--node NAME] [--run-dir DIR] drain | resume | status\n"
 		"  drain   this node takes no new connections; its established ones stay\n"
 		"  resume  it takes new connections again\n"
 		"  status  the daemon's view: members, last heard, drops\n",
@@ -21,18 +21,22 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_RUN_DIR = 256, OPT_VERSION };
-	static const struct option opts[] = { { "run-dir", required_argument, NULL, OPT_RUN_DIR },
-					      { "help", no_argument, NULL, 'h' },
-					      { "version", no_argument, NULL, OPT_VERSION },
-					      { NULL, 0, NULL, 0 } };
+	enum { OPT_RUN_DIR = 256, OPT_NODE, OPT_VERSION };
+	/* -c and --node are the common flags; the daemon is found by its control socket */
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },	     { "node", required_argument, NULL, OPT_NODE },
+		{ "run-dir", required_argument, NULL, OPT_RUN_DIR }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },	     { NULL, 0, NULL, 0 }
+	};
 	const char *run_dir = NULL;
 	char reply[16384];
 	int c, ret;
 
 	sv_prog = "sharedvipctl";
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+		case OPT_NODE: break;
 		case OPT_RUN_DIR: run_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case OPT_VERSION: printf("sharedvipctl %s\n", SHAREDVIP_VERSION); return 0;

@@ -19,49 +19,20 @@
 #include <string.h>
 #include <time.h>
 
+#include "netlink.h"
+
 typedef void (*build_fn)(struct nlmsghdr *nlh, void *obj);
 typedef int (*parse_fn)(const struct nlmsghdr *nlh, void *data);
 
-/* One socket for the process's requests (the transaction has its own). */
-static struct mnl_socket *nft_socket(void)
-{
-	static struct mnl_socket *nl;
-
-	if (nl)
-		return nl;
-	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(nl);
-		nl = NULL;
-	}
-	return nl;
-}
-
-/* One request and its answers, read to the end; a missing object comes back as -ENOENT. */
+/* One request and its answers, read to the end; a missing object comes back as -ENOENT.
+ * (The transaction has a socket of its own: see batch_send.) */
 static int nft_request(uint16_t type, int family, uint16_t flags, build_fn build, void *obj, parse_fn cb, void *data)
 {
-	static uint32_t seq;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = nft_socket();
-	struct nlmsghdr *nlh;
-	uint32_t portid;
-	int ret;
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, type, (uint16_t)family, (uint16_t)(NLM_F_ACK | flags), 0);
 
-	if (!nl)
-		return -errno;
-	if (!seq)
-		seq = (uint32_t)time(NULL);
-	portid = mnl_socket_get_portid(nl);
-	nlh = nftnl_nlmsg_build_hdr(buf, type, (uint16_t)family, (uint16_t)(NLM_F_ACK | flags), ++seq);
 	build(nlh, obj);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	while ((ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		ret = mnl_cb_run(buf, (size_t)ret, seq, portid, (mnl_cb_t)cb, data);
-		if (ret <= 0)
-			break;
-	}
-	return ret < 0 ? -errno : 0;
+	return netlink_talk(NETLINK_NETFILTER, nlh, (mnl_cb_t)cb, data);
 }
 
 static void build_table(struct nlmsghdr *nlh, void *obj)

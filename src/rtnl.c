@@ -10,49 +10,15 @@
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "netlink.h"
 
 typedef int (*msg_cb)(const struct nlmsghdr *nlh, void *data);
-
-/* One socket for the process: requests are strictly one after the other, each read to its
- * ACK or the end of its dump, so no answer is ever left behind for the next. */
-static struct mnl_socket *rtnl_socket(void)
-{
-	static struct mnl_socket *nl;
-
-	if (nl)
-		return nl;
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(nl);
-		nl = NULL;
-	}
-	return nl;
-}
 
 /* Sends one request and reads until its ACK or the end of its dump. */
 static int rtnl_talk(struct nlmsghdr *nlh, msg_cb cb, void *data)
 {
-	static uint32_t seq;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = rtnl_socket();
-	uint32_t portid;
-	int ret;
-
-	if (!nl)
-		return -errno;
-	portid = mnl_socket_get_portid(nl);
-	if (!seq)
-		seq = (uint32_t)time(NULL);
-	nlh->nlmsg_seq = ++seq;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	while ((ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		ret = mnl_cb_run(buf, (size_t)ret, nlh->nlmsg_seq, portid, (mnl_cb_t)cb, data);
-		if (ret <= 0)
-			break;
-	}
-	return ret < 0 ? -errno : 0;
+	return netlink_talk(NETLINK_ROUTE, nlh, (mnl_cb_t)cb, data);
 }
 
 static int link_cb(const struct nlmsghdr *nlh, void *data)

@@ -386,7 +386,7 @@ static void log_line(const char *fmt, ...)
 	closelog();
 }
 
-static bool is_configured_if(const struct sv_config *cfg, const char *ifname, const char *const *alt)
+bool apply_is_interface(const struct sv_config *cfg, const char *ifname, const char *const *alt)
 {
 	if (!strcmp(cfg->interface, ifname))
 		return true;
@@ -438,7 +438,7 @@ int apply_link(const struct sv_config *cfg, const char *ifname, const char *cons
 	char m[18];
 	int ret, n;
 
-	if (!is_configured_if(cfg, ifname, alt_names))
+	if (!apply_is_interface(cfg, ifname, alt_names))
 		return 0;
 	ret = rtnl_link_get(ifname, &ap.link);
 	if (ret)

@@ -14,7 +14,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s [-c FILE] [--node NAME] [-v] [--check | --dry-run | --link IFACE]\n"
+		"Usage: %s [-c FILE] [--node NAME] [-v] [--check | --dry-run | --link IFACE | --link-up IFACE]\n"
 		"Makes this node's link, addresses, route, sysctls and nftables tables match the config.\n"
 		"\n"
 		"  -c, --config FILE  the config (default " SV_DEFAULT_CONFIG ")\n"
@@ -23,6 +23,7 @@ static void usage(FILE *out)
 		"      --check        validate the config only\n"
 		"  -n, --dry-run      print the plan and the nftables ruleset; change nothing\n"
 		"      --link IFACE   the udev stage: shared MAC and IPv6 link settings on IFACE, if configured\n"
+		"      --link-up IFACE  a network manager raised IFACE: if configured, apply everything again\n"
 		"  -v, --verbose      say what is changed\n"
 		"  -h, --help         this help\n"
 		"      --version      the version\n"
@@ -32,17 +33,15 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NODE = 256, OPT_CHECK, OPT_LINK, OPT_VERSION };
-	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
-					      { "node", required_argument, NULL, OPT_NODE },
-					      { "check", no_argument, NULL, OPT_CHECK },
-					      { "dry-run", no_argument, NULL, 'n' },
-					      { "link", required_argument, NULL, OPT_LINK },
-					      { "verbose", no_argument, NULL, 'v' },
-					      { "help", no_argument, NULL, 'h' },
-					      { "version", no_argument, NULL, OPT_VERSION },
-					      { NULL, 0, NULL, 0 } };
-	const char *path = SV_DEFAULT_CONFIG, *node_name = NULL, *link = NULL;
+	enum { OPT_NODE = 256, OPT_CHECK, OPT_LINK, OPT_LINK_UP, OPT_VERSION };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },    { "node", required_argument, NULL, OPT_NODE },
+		{ "check", no_argument, NULL, OPT_CHECK },     { "dry-run", no_argument, NULL, 'n' },
+		{ "link", required_argument, NULL, OPT_LINK }, { "link-up", required_argument, NULL, OPT_LINK_UP },
+		{ "verbose", no_argument, NULL, 'v' },	       { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION }, { NULL, 0, NULL, 0 }
+	};
+	const char *path = SV_DEFAULT_CONFIG, *node_name = NULL, *link = NULL, *link_up = NULL;
 	bool check = false, dry_run = false, verbose = false;
 	static struct sv_config cfg;
 	int c, node;
@@ -55,13 +54,14 @@ int main(int argc, char **argv)
 		case OPT_CHECK: check = true; break;
 		case 'n': dry_run = true; break;
 		case OPT_LINK: link = optarg; break;
+		case OPT_LINK_UP: link_up = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		case OPT_VERSION: printf("sharedvip-apply %s\n", SHAREDVIP_VERSION); return 0;
 		default: usage(stderr); return EXIT_CONFIG;
 		}
 	}
-	if (optind < argc || check + dry_run + !!link > 1) {
+	if (optind < argc || check + dry_run + !!link + !!link_up > 1) {
 		usage(stderr);
 		return EXIT_CONFIG;
 	}
@@ -69,14 +69,19 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	if (check)
 		return 0;
-	if (link) {
+	if (link || link_up) {
+		const char *ifname = link ? link : link_up;
 		char names[UDEV_MAX_NAMES][IFNAMSIZ];
 		const char *alt[UDEV_MAX_NAMES + 1];
-		udev_net_names(link, names);
+		udev_net_names(ifname, names);
 		for (int i = 0; i < UDEV_MAX_NAMES; i++)
 			alt[i] = names[i];
 		alt[UDEV_MAX_NAMES] = NULL;
-		return apply_link(&cfg, link, alt);
+		if (link)
+			return apply_link(&cfg, ifname, alt);
+		/* ifupdown's and NetworkManager's hooks call this for every interface they raise */
+		if (!apply_is_interface(&cfg, ifname, alt))
+			return 0;
 	}
 	node = apply_identify(&cfg, node_name);
 	if (node < 0)

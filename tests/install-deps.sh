@@ -2,7 +2,7 @@
 # Installs what building and testing sharedvip needs on Debian, if anything is missing.
 set -e
 pkgs="build-essential pkg-config libmnl-dev libnftnl-dev libinih-dev libudev-dev libsodium-dev nftables iproute2 ncat socat
-      dnsutils dnsmasq-base conntrack iputils-ping procps psmisc tcpdump bc systemd man-db udev
+      ifupdown dnsutils dnsmasq-base conntrack iputils-ping procps psmisc tcpdump bc systemd man-db udev
       debhelper devscripts lintian fakeroot dpkg-dev rpm rpmlint bzip2
       mmdebstrap qemu-system-x86 qemu-utils e2fsprogs initramfs-tools-core clang-format cppcheck clang libclang-rt-14-dev"
 missing=

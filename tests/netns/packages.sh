@@ -20,14 +20,20 @@ dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./triggers | grep "activate-noawait upd
 dpkg-deb -c "$deb" | grep "./etc/sharedvip.ini" > /dev/null &&
 	dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep /etc/sharedvip.ini > /dev/null ||
 	fail "/etc/sharedvip.ini is not a conffile"
-echo "ok: make deb: lintian clean (pedantic, info), the ini a conffile, the initramfs trigger in place"
+dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep /etc/network/if-up.d/sharedvip > /dev/null ||
+	fail "the ifupdown hook is not in the .deb as a conffile"
+dpkg-deb -c "$deb" | grep -- "-rwxr-xr-x .*/usr/lib/NetworkManager/dispatcher.d/50-sharedvip" > /dev/null ||
+	fail "the NetworkManager dispatcher hook is not in the .deb"
+echo "ok: make deb: lintian clean (pedantic, info), the ini a conffile, the initramfs trigger in place, the ifupdown and NetworkManager hooks"
 
 make -s rpm O="$tmp/b" > "$tmp/rpm.log" 2>&1 || fail "make rpm: $(tail -5 "$tmp/rpm.log")"
 rpm=$(ls "$tmp"/b/packages/sharedvip-*.rpm)
 out=$(rpmlint -r packaging/rpm/sharedvip.rpmlintrc "$rpm" 2>&1)
 echo "$out" | grep -q "0 errors, 0 warnings" || fail "rpmlint: $(echo "$out" | grep -E ': (E|W):')"
 rpm -qp --configfiles "$rpm" 2> /dev/null | grep /etc/sharedvip.ini > /dev/null || fail "the rpm's ini is not %config"
-echo "ok: make rpm: rpmlint clean, the ini %config(noreplace)"
+rpm -qlp "$rpm" 2> /dev/null | grep -x /usr/lib/NetworkManager/dispatcher.d/50-sharedvip > /dev/null ||
+	fail "the NetworkManager dispatcher hook is not in the rpm"
+echo "ok: make rpm: rpmlint clean, the ini %config(noreplace), the NetworkManager hook"
 
 # the udev rule: udev's own rule processing, for an added net device, queues the udev
 # stage with the device's current name (udevadm test prints RUN programs, runs none)

@@ -1,0 +1,65 @@
+#!/bin/bash
+# Coexistence with ifupdown managing the same link: at boot ifup raises the link first and
+# sharedvip-apply adds to it (ifup itself fails on an address or route already there, hence
+# the unit's order); ifdown + ifup, which flushes every IPv4 address (the VIP too) and drops
+# the link's routes, is followed by the package's if-up.d hook putting back the VIP, the node
+# address and the default route. The hooks of this machine are hidden from the test.
+. "$(dirname "$0")/../lib.sh"
+command -v ifup > /dev/null || fail "ifupdown is not installed (tests/install-deps.sh installs it)"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+make_lan 1
+add_node
+write_config "$TMP/c.ini" 1
+cat > "$TMP/interfaces" <<EOT
+auto eth0
+iface eth0 inet static
+	address 192.168.0.11/24
+	gateway $GW
+EOT
+mkdir -p "$TMP/state" "$TMP/hooks/if-up.d" "$TMP/hooks/empty"
+sed -e "s#/usr/sbin/sharedvip-apply --#$SV_BIN/sharedvip-apply -c $TMP/c.ini --#" \
+	-e "s#-x /usr/sbin/sharedvip-apply#-x $SV_BIN/sharedvip-apply#" \
+	"$top/netmanager/ifupdown/sharedvip" > "$TMP/hooks/if-up.d/sharedvip"
+chmod 755 "$TMP/hooks/if-up.d/sharedvip"
+grep -q "$TMP/c.ini" "$TMP/hooks/if-up.d/sharedvip" || fail "could not point the hook at the test's config"
+
+# ifupdown ARGS: ifup/ifdown on node 1 with the test's interfaces file, state and hooks
+# (bind mounts in the mount namespace of this one `ip netns exec` only)
+ifupdown() {
+	nd 1 sh -c "for d in if-pre-up.d if-down.d if-post-down.d; do mount --bind $TMP/hooks/empty /etc/network/\$d; done
+		mount --bind $TMP/hooks/if-up.d /etc/network/if-up.d && $* -i $TMP/interfaces --state-dir=$TMP/state eth0"
+}
+in_place() {
+	local what=$1 a
+	a=$(nd 1 ip -4 -br addr show dev eth0)
+	for want in 192.168.0.11/24 "$VIP/32"; do
+		echo "$a" | grep -q "$want" || fail "$what: $want is not on eth0: $a"
+	done
+	nd 1 ip route show default | grep -q "via $GW dev eth0" || fail "$what: no default route: $(nd 1 ip route)"
+	nd 1 ip -br link show eth0 | grep -q "02:bf:c0:a8:00:02" || fail "$what: not the shared MAC"
+	cl ping -c 1 -W 2 "$VIP" > /dev/null || fail "$what: the VIP does not answer ping"
+}
+
+# boot: the udev stage, ifup (networking.service), then sharedvip.service
+nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --link eth0 || fail "--link eth0"
+out=$(ifupdown ifup 2>&1) || fail "ifup at boot: $out"
+nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" || fail "sharedvip-apply after ifup"
+in_place "boot"
+pass "boot order: ifup raised the link, sharedvip-apply added the VIP; both succeeded"
+
+out=$(ifupdown ifdown 2>&1) || fail "ifdown: $out"
+nd 1 ip -4 -br addr show dev eth0 | grep -q "$VIP" && fail "ifdown left the VIP (the test proves nothing)"
+out=$(ifupdown ifup 2>&1) || fail "ifup after ifdown: $out"
+in_place "after ifdown and ifup"
+out=$(ifupdown ifdown 2>&1) && out=$(ifupdown ifup 2>&1) || fail "ifdown and ifup again: $out"
+in_place "after a second ifdown and ifup"
+pass "ifdown + ifup: the if-up.d hook put back the VIP, node address and default route; the VIP answers"
+
+# the hook leaves other interfaces alone, and so does --link-up
+nd 1 ip link add other type veth peer name other1 || fail "cannot make a second interface"
+before=$(nd 1 ip -d addr show other)
+nd 1 env IFACE=other MODE=start PHASE=post-up "$TMP/hooks/if-up.d/sharedvip" || fail "the hook failed for other"
+nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --link-up other || fail "--link-up other"
+[ "$(nd 1 ip -d addr show other)" = "$before" ] || fail "--link-up touched another interface"
+pass "--link-up and the hook leave other interfaces alone"

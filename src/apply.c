@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -542,6 +543,27 @@ static bool daemon_owns(const struct sv_config *cfg, bool *owned, bool *held)
 	return true;
 }
 
+/* At boot, sharedvip.service and a network manager's hook can apply at the same moment, each
+ * planning against a state the other is changing: one at a time. Without a writable run
+ * directory, go on unlocked. The lock goes with the descriptor. */
+static int lock_apply(void)
+{
+	const char *dir = control_run_dir(NULL);
+	char path[256];
+	int fd;
+
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -1;
+	if (snprintf(path, sizeof(path), "%s/apply.lock", dir) >= (int)sizeof(path))
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose, const bool *owned_override,
 	       const bool *held_override)
 {
@@ -551,10 +573,13 @@ int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose
 	struct ruleset rs;
 	struct plan p;
 	bool *held, *owned;
-	int ret, n_old = 0;
+	int ret, n_old = 0, lock_fd = dry_run ? -1 : lock_apply();
 
-	if (plan_build(cfg, node, &p))
+	if (plan_build(cfg, node, &p)) {
+		if (lock_fd >= 0)
+			close(lock_fd);
 		return refused(&ap, -ENOMEM, "compute the plan");
+	}
 	held = calloc(cfg->buckets, sizeof(*held));
 	owned = calloc(cfg->buckets, sizeof(*owned));
 	if (!held || !owned) {
@@ -596,5 +621,7 @@ out:
 	free(held);
 	free(owned);
 	plan_free(&p);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return ret;
 }

@@ -63,3 +63,17 @@ nd 1 env IFACE=other MODE=start PHASE=post-up "$TMP/hooks/if-up.d/sharedvip" || 
 nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --link-up other || fail "--link-up other"
 [ "$(nd 1 ip -d addr show other)" = "$before" ] || fail "--link-up touched another interface"
 pass "--link-up and the hook leave other interfaces alone"
+
+# at boot the unit and ifup's hook may apply at the same moment: both must succeed
+for round in $(seq 20); do
+	nd 1 nft delete table inet sharedvip
+	nd 1 nft delete table netdev sharedvip
+	nd 1 ip addr del "$VIP/32" dev eth0
+	for k in 1 2 3 4 5 6; do
+		nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" > "$TMP/par$k.log" 2>&1 &
+		par[$k]=$!
+	done
+	for k in 1 2 3 4 5 6; do wait "${par[$k]}" || fail "round $round: one of six applies at once failed: $(cat "$TMP/par$k.log")"; done
+	in_place "six applies at once"
+done
+pass "six applies at once (as the unit and network manager hooks at boot), 20 times: all succeed"

@@ -73,6 +73,13 @@ bool addr_is_net_or_bcast(const struct sv_addr *net, const struct sv_addr *a)
 	return host == 0 || host == (0xffffffffu >> net->prefix);
 }
 
+bool addr_is_eui64_of(const struct sv_addr *a, const uint8_t mac[6])
+{
+	const uint8_t iid[8] = { (uint8_t)(mac[0] ^ 0x02), mac[1], mac[2], 0xff, 0xfe, mac[3], mac[4], mac[5] };
+
+	return a->family == AF_INET6 && !memcmp(a->b + 8, iid, sizeof(iid));
+}
+
 bool mac_parse(const char *s, uint8_t mac[6])
 {
 	unsigned v[6];

@@ -30,6 +30,9 @@ const char *addr_str(const struct sv_addr *a, char *buf, bool with_prefix);
 bool addr_equal(const struct sv_addr *a, const struct sv_addr *b);
 bool addr_in_subnet(const struct sv_addr *net, const struct sv_addr *a);
 bool addr_is_net_or_bcast(const struct sv_addr *net, const struct sv_addr *a);
+/* Whether a's interface identifier is the modified EUI-64 of mac (RFC 4291, appendix A),
+ * as the kernel and most network managers derive link-local and SLAAC addresses. */
+bool addr_is_eui64_of(const struct sv_addr *a, const uint8_t mac[6]);
 bool mac_parse(const char *s, uint8_t mac[6]);
 const char *mac_str(const uint8_t mac[6], char buf[18]);
 

@@ -22,6 +22,7 @@
 #include "control.h"
 #include "garp.h"
 #include "identity.h"
+#include "netmanager.h"
 #include "nft.h"
 #include "plan.h"
 #include "rtnl.h"
@@ -510,6 +511,30 @@ int apply_identify(const struct sv_config *cfg, const char *opt_node)
 	return node;
 }
 
+/* Every node has the shared MAC, so an address derived from it is every node's and
+ * duplicate address detection fails it. The udev stage asks the kernel for stable-privacy
+ * addresses; a network manager that chooses EUI-64 itself needs the admin's setting. */
+static void warn_mac_derived(struct apply *ap, const struct plan *p)
+{
+	struct if_addr addrs[MAX_IF_ADDRS];
+	char a[SV_ADDRSTRLEN], advice[512];
+	int n = rtnl_addr_list(ap->link.ifindex, addrs, MAX_IF_ADDRS);
+
+	for (int i = 0; i < n; i++) {
+		bool configured = false;
+		for (int k = 0; k < p->n_addrs; k++)
+			configured |= addr_equal(&p->addrs[k], &addrs[i].a);
+		if (configured || !addr_is_eui64_of(&addrs[i].a, ap->cfg->shared_mac))
+			continue;
+		netmanager_stable_ipv6_advice(ap->link.ifindex, ap->link.name, advice, sizeof(advice));
+		fprintf(stderr,
+			"%s: warning: %s on %s derives from the shared MAC: every node has it, and duplicate "
+			"address detection fails it. %s\n",
+			sv_prog, addr_str(&addrs[i].a, a, false), ap->link.name, advice);
+		return;
+	}
+}
+
 static int apply_kernel(struct apply *ap, const struct plan *p, const struct ruleset *rs,
 			const struct sv_addr *old_vips, int n_old)
 {
@@ -528,6 +553,7 @@ static int apply_kernel(struct apply *ap, const struct plan *p, const struct rul
 	    (ret = apply_mac(ap, p->mac)) || (ret = apply_up(ap)) || (ret = remove_old_vips(ap, p, old_vips, n_old)) ||
 	    (ret = apply_addrs(ap, p)) || (ret = apply_routes(ap)))
 		return ret;
+	warn_mac_derived(ap, p);
 	return 0;
 }
 

@@ -43,3 +43,25 @@ touch "$TMP/initrd.img"
 err=$(nd 1 env SHAREDVIP_INITRAMFS="$TMP/initrd.img" "$SV_BIN/sharedvip-apply" -c "$TMP/full.ini" --node a 2>&1)
 [ -z "$err" ] || fail "a warning although the initramfs is current: $err"
 pass "apply warns, naming the command, when the initramfs holds an older config"
+
+# A network manager that derives IPv6 addresses from the MAC (EUI-64) undoes the udev stage's
+# stable privacy, and every node gets the same link-local address: apply says so, and what
+# to set. With the udev stage's settings, it says nothing.
+ns_init "${P}n2"
+ip -n "${P}n2" link add eth0 type veth peer name peer0
+nd 2 ip link set peer0 up
+nd 2 "$SV_BIN/sharedvip-apply" -c "$TMP/full.ini" --link eth0 || fail "node 2: --link eth0"
+nd 2 ip link set eth0 up
+ll_wait() { for _ in $(seq 50); do nd 2 ip -6 addr show dev eth0 scope link | grep -q fe80 && return; sleep 0.1; done; }
+ll_wait
+err=$(nd 2 "$SV_BIN/sharedvip-apply" -c "$TMP/full.ini" --node a 2>&1) || fail "apply on node 2: $err"
+[ -z "$err" ] || fail "a warning with stable-privacy addresses: $err"
+nd 2 ip link set eth0 down
+nd 2 sysctl -qw net.ipv6.conf.eth0.addr_gen_mode=0
+nd 2 ip link set eth0 up
+ll_wait
+nd 2 ip -6 addr show dev eth0 | grep -q "fe80::bf:c0ff:fea8:2/64" || fail "no EUI-64 link-local: the test proves nothing"
+err=$(nd 2 "$SV_BIN/sharedvip-apply" -c "$TMP/full.ini" --node a 2>&1) || fail "apply on node 2: $err"
+echo "$err" | grep -q "warning: fe80::bf:c0ff:fea8:2 on eth0 derives from the shared MAC.*stable privacy" ||
+	fail "no warning about the link-local address derived from the shared MAC: $err"
+pass "apply warns, saying what to set, when a network manager derives IPv6 addresses from the shared MAC"

@@ -160,11 +160,29 @@ static void test_identity(void)
 	      "a wrong --node is an error, not a fallback: %s", why);
 }
 
+static void test_eui64(void)
+{
+	const uint8_t shared[6] = { 0x02, 0xbf, 0x0a, 0x00, 0x02, 0x64 };
+	struct sv_addr a;
+
+	addr_parse("fe80::bf:aff:fe00:264", &a, false);
+	CHECK(addr_is_eui64_of(&a, shared), "the link-local the kernel derives from 02:bf:0a:00:02:64");
+	addr_parse("2001:db8::bf:aff:fe00:264", &a, false);
+	CHECK(addr_is_eui64_of(&a, shared), "any prefix");
+	addr_parse("fe80::756:23d0:ca13:32f4", &a, false);
+	CHECK(!addr_is_eui64_of(&a, shared), "a stable-privacy address");
+	addr_parse("fe80::2bf:aff:fe00:264", &a, false);
+	CHECK(!addr_is_eui64_of(&a, shared), "the universal/local bit is flipped");
+	addr_parse("10.0.2.100", &a, false);
+	CHECK(!addr_is_eui64_of(&a, shared), "IPv4");
+}
+
 int main(void)
 {
 	test_full();
 	test_defaults();
 	test_errors();
 	test_identity();
+	test_eui64();
 	return check_summary("test-config");
 }

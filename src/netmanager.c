@@ -39,7 +39,8 @@ void netmanager_stable_ipv6_advice(int ifindex, const char *ifname, char *out, s
 	if (state_value(path, "NETWORK_FILE", value, sizeof(value))) {
 		snprintf(out, len,
 			 "systemd-networkd: set IPv6LinkLocalAddressGenerationMode=stable-privacy in [Network] and "
-			 "Token=prefixstable in [IPv6AcceptRA] of %s, then `networkctl reconfigure %s'",
+			 "Token=prefixstable in [IPv6AcceptRA] of %s, then `networkctl reconfigure %s'; the link-local "
+			 "address changes when the link next comes up",
 			 value, ifname);
 		return;
 	}

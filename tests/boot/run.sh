@@ -97,6 +97,12 @@ else
 fi
 in_place networkd
 ! grep -q "ens3: Link DOWN" "$log" || fail "networkd saw the link go down"
+# networkd's defaults derive IPv6 addresses from the (shared) MAC: apply says what to set, and
+# with that set, the addresses are stable-privacy ones and apply says nothing
+check networkd "^unit .*derives from the shared MAC.*IPv6LinkLocalAddressGenerationMode=stable-privacy"
+block networkd-advice | grep -q "^addr6 .*inet6 fe80::" || fail "networkd-advice: no link-local address: $(block networkd-advice)"
+! block networkd-advice | grep -E -q "^says|bf:aff:fe00:264" || fail "networkd-advice: $(block networkd-advice)"
+echo "ok: $kind: apply said what networkd needs for IPv6 with one MAC on many nodes; with it set, no address derives from the MAC"
 echo "ok: $kind: after boot with systemd-networkd: shared MAC, node address, VIP, default route, sysctls and tables in place; sharedvip.service succeeded; the link never went down"
 
 check hotplug "link ens5 .*02:bf:0a:00:02:64"
@@ -117,4 +123,8 @@ check networkmanager "manager NetworkManager.service active"
 in_place networkmanager
 in_place nmcli-up
 in_place nmcli-reapply
+block nm-advice | grep -q "^addr6 .*inet6 fe80::" || fail "nm-advice: no link-local address: $(block nm-advice)"
+! block nm-advice | grep -E -q "^says|bf:aff:fe00:264" || fail "nm-advice: $(block nm-advice)"
+grep -q "^nm .*derives from the shared MAC.*nmcli connection modify [0-9a-f-]* ipv6.addr-gen-mode stable-privacy" "$log" ||
+	fail "NetworkManager: apply did not say what to set for IPv6"
 echo "ok: deb: with NetworkManager: everything in place after its activation, after nmcli connection up and after nmcli device reapply"

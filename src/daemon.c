@@ -31,11 +31,16 @@
 #include "apply.h"
 #include "assign.h"
 #include "control.h"
+#include "linkwatch.h"
 #include "membership.h"
 #include "nft.h"
 #include "notify.h"
 
 #define MAX_TARGETS (SV_MAX_NODES * 2)
+/* After something else changed the link, apply again once it has been quiet this long: a
+ * network manager reconfigures in bursts, and ifup fails on a route already there, so it
+ * must have finished raising the link before sharedvip adds anything. */
+#define SETTLE_MS 1000
 
 struct daemon {
 	struct sv_config cfg;
@@ -53,6 +58,9 @@ struct daemon {
 	uint64_t incarnation, seq;
 	int64_t next_hb_ms, next_watchdog_ms, watchdog_ms, last_forged_log_ms;
 	bool stopping, pending, had_quorum, logged_differs[SV_MAX_NODES], was_alive[SV_MAX_NODES];
+	struct linkwatch watch;
+	int64_t reapply_ms; /* 0: nothing to put back */
+	const char *reapply_why;
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -465,6 +473,10 @@ static int setup(struct daemon *d)
 		return ret;
 	if (open_heartbeats(d))
 		return EXIT_KERNEL;
+	if ((ret = linkwatch_open(&d->watch, d->cfg.interface))) {
+		logf_("cannot watch %s over rtnetlink: %s", d->cfg.interface, strerror(-ret));
+		return EXIT_KERNEL;
+	}
 	d->ctl = control_listen(d->run_dir);
 	if (d->ctl < 0) {
 		logf_("cannot create the control socket in %s: %s", d->run_dir, strerror(-d->ctl));
@@ -550,11 +562,37 @@ static void on_signal(struct daemon *d)
 	}
 }
 
+/* Something else removed an address or a route, or raised the link again (a network
+ * manager reconfiguring, an admin): once it has settled, put back what the config asks
+ * for. A link left down is left to whoever took it down (ifdown, say). */
+static void link_changed(struct daemon *d, int64_t now)
+{
+	if (!linkwatch_read(&d->watch))
+		return;
+	if (!d->reapply_ms)
+		d->reapply_why = d->watch.why;
+	d->reapply_ms = now + SETTLE_MS;
+}
+
+static void reapply(struct daemon *d)
+{
+	int ret;
+
+	d->reapply_ms = 0;
+	if (!d->watch.ifindex || !d->watch.up)
+		return;
+	ret = apply_node(&d->cfg, d->self, false, false, d->installed, d->held);
+	logf_("%s: %s: %s", d->cfg.interface, d->reapply_why,
+	      ret ? "applying the config again failed" : "applied the config again");
+}
+
 static void loop(struct daemon *d)
 {
-	struct pollfd fds[4] = {
-		{ d->udp[0], POLLIN, 0 }, { d->udp[1], POLLIN, 0 }, { d->ctl, POLLIN, 0 }, { d->sig, POLLIN, 0 }
-	};
+	struct pollfd fds[5] = { { d->udp[0], POLLIN, 0 },
+				 { d->udp[1], POLLIN, 0 },
+				 { d->ctl, POLLIN, 0 },
+				 { d->sig, POLLIN, 0 },
+				 { linkwatch_fd(&d->watch), POLLIN, 0 } };
 
 	send_heartbeats(d, 0);
 	while (!d->stopping) {
@@ -563,9 +601,11 @@ static void loop(struct daemon *d)
 			wait = death + 1 - now; /* notice a death when it is due, not at the next heartbeat */
 		if (d->pending && wait > 10)
 			wait = 10; /* an acquisition waits for agreement or the hold-down */
+		if (d->reapply_ms && d->reapply_ms - now < wait)
+			wait = d->reapply_ms - now;
 		if (wait < 0)
 			wait = 0;
-		poll(fds, 4, (int)wait);
+		poll(fds, 5, (int)wait);
 		for (int i = 0; i < 2; i++)
 			if (fds[i].revents & POLLIN)
 				receive(d, fds[i].fd);
@@ -574,6 +614,10 @@ static void loop(struct daemon *d)
 		if (fds[3].revents & POLLIN)
 			on_signal(d);
 		now = now_ms();
+		if (fds[4].revents & POLLIN)
+			link_changed(d, now);
+		if (d->reapply_ms && now >= d->reapply_ms)
+			reapply(d);
 		if (membership_tick(&d->m, now)) {
 			note_membership(d, now);
 			send_heartbeats(d, 0);
@@ -606,6 +650,7 @@ int daemon_run(const char *config_path, const char *opt_node, const char *run_di
 	notify("READY=1");
 	loop(&d);
 	leave(&d);
+	linkwatch_close(&d.watch);
 	close(d.ctl);
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 16];
 	snprintf(path, sizeof(path), "%s/control", run_dir);

@@ -24,6 +24,7 @@ fi
 kind=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=${BOOT_WORK:-$(mktemp -d /tmp/sharedvip-boot.XXXXXX)}
+mkdir -p "$work"
 qemu_pid=
 trap '[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null; [ -n "${BOOT_KEEP:-}" ] || rm -rf "$work"' EXIT
 log=$work/serial.log

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Builds a minimal Debian bookworm root for the boot test: the freshly built sharedvip .deb
 # installed, a one-node sharedvip.ini, systemd-networkd managing the NIC with its default
-# settings (the .deb's image also has ifupdown and NetworkManager, off, for later phases),
-# and boot-check.service, which reports to the serial console and reboots or powers off.
+# settings (networkctl needs dbus; the .deb's image also has ifupdown and NetworkManager,
+# off, for later phases), and boot-check.service, which reports to the serial console and
+# reboots or powers off.
 # Usage: build-image.sh PACKAGE OUTDIR   (OUTDIR gets root.img, vmlinuz, initrd.img)
 # A .deb is installed with dpkg into an image with initramfs-tools; an .rpm's files are
 # unpacked into an image with dracut (which conflicts with initramfs-tools).
@@ -30,7 +31,7 @@ case "$pkg" in
 	;;
 esac
 mmdebstrap --quiet --variant=apt --mode=root \
-	--include=systemd-sysv,udev,linux-image-amd64,$initramfs,iproute2,nftables,kmod,procps,libmnl0,libnftnl11,libinih1,libudev1,libsodium23$managers \
+	--include=systemd-sysv,udev,linux-image-amd64,$initramfs,iproute2,nftables,kmod,procps,libmnl0,libnftnl11,libinih1,libudev1,libsodium23,dbus$managers \
 	"${install[@]}" \
 	--customize-hook="copy-in $here/sharedvip.ini /etc" \
 	--customize-hook="copy-in $here/10-lan.network /etc/systemd/network" \

@@ -33,6 +33,11 @@ mutants=(
 "no-quorum@src/daemon.c@s.replace('(d->cfg.failover.quorum == QUORUM_NONE || quorum)', '(d->cfg.failover.quorum == QUORUM_NONE || quorum || 1)')@partition"
 "no-leave-announce@src/daemon.c@s.replace('send_heartbeats(d, HB_LEAVING);', 'send_heartbeats(d, 0);')@failover"
 "drain-ignored@src/membership.c@s.replace('p->draining = (hb->flags & HB_DRAINING) != 0;', 'p->draining = false;')@failover"
+"no-apply-lock@src/apply.c@s.replace('if (fd >= 0 && flock(fd, LOCK_EX)) {', 'if (fd >= 0) {')@ifupdown"
+"no-link-up-hook@src/sharedvip-apply.c@s.replace('if (!apply_is_interface(&cfg, ifname, alt))', 'if (1)')@ifupdown"
+"no-link-watch@src/daemon.c@s.replace('if (d->reapply_ms && now >= d->reapply_ms)', 'if (0)')@restore"
+"raise-downed-link@src/daemon.c@s.replace('if (!d->watch.ifindex || !d->watch.up)', 'if (!d->watch.ifindex)')@restore"
+"no-eui64-warning@src/apply.c@s.replace('\twarn_mac_derived(ap, p);', '')@link-stage"
 "accept-bad-vip@src/config.c@s.replace('perr(p, p->lineno, \"vip: \`%s\\' is not an IPv4 or IPv6 address\", s);', '')@config-errors"
 )
 for m in "${mutants[@]}"; do

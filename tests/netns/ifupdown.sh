@@ -64,8 +64,19 @@ nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --link-up other || fail "--link-u
 [ "$(nd 1 ip -d addr show other)" = "$before" ] || fail "--link-up touched another interface"
 pass "--link-up and the hook leave other interfaces alone"
 
-# at boot the unit and ifup's hook may apply at the same moment: both must succeed
-for round in $(seq 20); do
+# at boot the unit and ifup's hook may apply at the same moment: one waits for the other
+# (while the lock is held, an apply changes nothing), and both succeed
+nd 1 ip addr del "$VIP/32" dev eth0
+mkdir -p "$TMP/run1"
+nd 1 flock "$TMP/run1/apply.lock" sh -c "sleep 1; ip -4 addr show dev eth0 | grep -q 'inet $VIP/' && echo changed" \
+	> "$TMP/held.log" 2>&1 &
+holder=$!
+sleep 0.3
+nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" || fail "apply while another held the lock"
+wait "$holder"
+[ -s "$TMP/held.log" ] && fail "apply changed the link while another apply held the lock"
+in_place "after waiting for the lock"
+for round in $(seq 10); do
 	nd 1 nft delete table inet sharedvip
 	nd 1 nft delete table netdev sharedvip
 	nd 1 ip addr del "$VIP/32" dev eth0
@@ -76,4 +87,4 @@ for round in $(seq 20); do
 	for k in 1 2 3 4 5 6; do wait "${par[$k]}" || fail "round $round: one of six applies at once failed: $(cat "$TMP/par$k.log")"; done
 	in_place "six applies at once"
 done
-pass "six applies at once (as the unit and network manager hooks at boot), 20 times: all succeed"
+pass "one apply at a time: an apply waits for the one holding the lock; six at once, 10 times, all succeed"

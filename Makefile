@@ -9,6 +9,7 @@ DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
 # the network managers' hook directories are theirs, wherever sharedvip goes
 IFUPDOWNDIR ?= $(SYSCONFDIR)/network/if-up.d
 NMDISPATCHERDIR ?= /usr/lib/NetworkManager/dispatcher.d
+NETWORKDDISPATCHERDIR ?= /usr/lib/networkd-dispatcher/routable.d
 SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 PKG_CONFIG ?= pkg-config
 ifeq ($(SANITIZE),1)
@@ -110,13 +111,15 @@ install: all
 	install -d "$(DESTDIR)$(SYSCONFDIR)"
 	test -e "$(DESTDIR)$(SYSCONFDIR)/sharedvip.ini" || install -m 0644 etc/sharedvip.ini "$(DESTDIR)$(SYSCONFDIR)/sharedvip.ini"
 	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)" "$(DESTDIR)$(UDEVDIR)/rules.d" "$(DESTDIR)$(INITRAMFSDIR)/hooks" \
-		"$(DESTDIR)$(DRACUTDIR)/90sharedvip" "$(DESTDIR)$(IFUPDOWNDIR)" "$(DESTDIR)$(NMDISPATCHERDIR)"
+		"$(DESTDIR)$(DRACUTDIR)/90sharedvip" "$(DESTDIR)$(IFUPDOWNDIR)" "$(DESTDIR)$(NMDISPATCHERDIR)" \
+		"$(DESTDIR)$(NETWORKDDISPATCHERDIR)"
 	install -m 0644 systemd/sharedvip.service systemd/sharedvipd.service "$(DESTDIR)$(SYSTEMDUNITDIR)/"
 	install -m 0644 udev/85-sharedvip.rules "$(DESTDIR)$(UDEVDIR)/rules.d/"
 	install -m 0755 initramfs/initramfs-tools/hooks/sharedvip "$(DESTDIR)$(INITRAMFSDIR)/hooks/"
 	install -m 0755 initramfs/dracut/90sharedvip/module-setup.sh "$(DESTDIR)$(DRACUTDIR)/90sharedvip/"
 	install -m 0755 netmanager/ifupdown/sharedvip "$(DESTDIR)$(IFUPDOWNDIR)/"
 	install -m 0755 netmanager/NetworkManager/50-sharedvip "$(DESTDIR)$(NMDISPATCHERDIR)/"
+	install -m 0755 netmanager/networkd-dispatcher/50-sharedvip "$(DESTDIR)$(NETWORKDDISPATCHERDIR)/"
 
 # packages, built in a scratch copy of the tree; they land in $(O)/packages
 deb:

@@ -24,7 +24,9 @@ dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep /etc/network/if-up.d
 	fail "the ifupdown hook is not in the .deb as a conffile"
 dpkg-deb -c "$deb" | grep -- "-rwxr-xr-x .*/usr/lib/NetworkManager/dispatcher.d/50-sharedvip" > /dev/null ||
 	fail "the NetworkManager dispatcher hook is not in the .deb"
-echo "ok: make deb: lintian clean (pedantic, info), the ini a conffile, the initramfs trigger in place, the ifupdown and NetworkManager hooks"
+dpkg-deb -c "$deb" | grep -- "-rwxr-xr-x .*/usr/lib/networkd-dispatcher/routable.d/50-sharedvip" > /dev/null ||
+	fail "the networkd-dispatcher hook is not in the .deb"
+echo "ok: make deb: lintian clean (pedantic, info), the ini a conffile, the initramfs trigger in place, the network managers' hooks"
 
 make -s rpm O="$tmp/b" > "$tmp/rpm.log" 2>&1 || fail "make rpm: $(tail -5 "$tmp/rpm.log")"
 rpm=$(ls "$tmp"/b/packages/sharedvip-*.rpm)
@@ -33,7 +35,9 @@ echo "$out" | grep -q "0 errors, 0 warnings" || fail "rpmlint: $(echo "$out" | g
 rpm -qp --configfiles "$rpm" 2> /dev/null | grep /etc/sharedvip.ini > /dev/null || fail "the rpm's ini is not %config"
 rpm -qlp "$rpm" 2> /dev/null | grep -x /usr/lib/NetworkManager/dispatcher.d/50-sharedvip > /dev/null ||
 	fail "the NetworkManager dispatcher hook is not in the rpm"
-echo "ok: make rpm: rpmlint clean, the ini %config(noreplace), the NetworkManager hook"
+rpm -qlp "$rpm" 2> /dev/null | grep -x /usr/lib/networkd-dispatcher/routable.d/50-sharedvip > /dev/null ||
+	fail "the networkd-dispatcher hook is not in the rpm"
+echo "ok: make rpm: rpmlint clean, the ini %config(noreplace), the network managers' hooks"
 
 # the udev rule: udev's own rule processing, for an added net device, queues the udev
 # stage with the device's current name (udevadm test prints RUN programs, runs none)

@@ -1,9 +1,11 @@
 #!/bin/bash
-# Coexistence with ifupdown managing the same link: at boot ifup raises the link first and
-# sharedvip-apply adds to it (ifup itself fails on an address or route already there, hence
-# the unit's order); ifdown + ifup, which flushes every IPv4 address (the VIP too) and drops
-# the link's routes, is followed by the package's if-up.d hook putting back the VIP, the node
-# address and the default route. The hooks of this machine are hidden from the test.
+# Coexistence with the network managers, through the package's hooks. ifupdown, for real:
+# at boot ifup raises the link first and sharedvip-apply adds to it (ifup itself fails on an
+# address or route already there, hence the unit's order); ifdown + ifup, which flushes
+# every IPv4 address (the VIP too) and drops the link's routes, is followed by the if-up.d
+# hook putting back the VIP, the node address and the default route (this machine's own
+# hooks are hidden from the test). One apply at a time. The NetworkManager and
+# networkd-dispatcher hooks, run as their dispatchers run them.
 . "$(dirname "$0")/../lib.sh"
 command -v ifup > /dev/null || fail "ifupdown is not installed (tests/install-deps.sh installs it)"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -88,3 +90,32 @@ for round in $(seq 10); do
 	in_place "six applies at once"
 done
 pass "one apply at a time: an apply waits for the one holding the lock; six at once, 10 times, all succeed"
+
+# NetworkManager's dispatcher and networkd-dispatcher run the package's other hooks the
+# same way: after the link went down and up (its routes gone, the VIP flushed), the hook
+# for the configured interface puts everything back; other actions and interfaces: nothing.
+for hook in NetworkManager/50-sharedvip networkd-dispatcher/50-sharedvip; do
+	sed -e "s#/usr/sbin/sharedvip-apply --#$SV_BIN/sharedvip-apply -c $TMP/c.ini --#" \
+		-e "s#-x /usr/sbin/sharedvip-apply#-x $SV_BIN/sharedvip-apply#" \
+		"$top/netmanager/$hook" > "$TMP/hook"
+	chmod 755 "$TMP/hook"
+	grep -q "$TMP/c.ini" "$TMP/hook" || fail "could not point $hook at the test's config"
+	nd 1 ip -4 addr flush dev eth0
+	nd 1 ip link set eth0 down
+	nd 1 ip addr add 192.168.0.11/24 dev eth0 # what the network manager configures itself
+	nd 1 ip link set eth0 up
+	case $hook in
+	NetworkManager/*)
+		nd 1 "$TMP/hook" eth0 down && nd 1 "$TMP/hook" other up || fail "$hook failed"
+		nd 1 ip -4 addr show dev eth0 | grep -q "$VIP" && fail "$hook acted on another action or interface"
+		nd 1 "$TMP/hook" eth0 up || fail "$hook failed"
+		;;
+	*)
+		nd 1 env IFACE=other STATE=routable "$TMP/hook" || fail "$hook failed"
+		nd 1 ip -4 addr show dev eth0 | grep -q "$VIP" && fail "$hook acted on another interface"
+		nd 1 env IFACE=eth0 STATE=routable "$TMP/hook" || fail "$hook failed"
+		;;
+	esac
+	in_place "after $hook"
+done
+pass "the NetworkManager and networkd-dispatcher hooks put everything back on the configured interface only"

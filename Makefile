@@ -23,7 +23,8 @@ VERSION := $(shell sed -n 's/.*SHAREDVIP_VERSION "\(.*\)"/\1/p' src/version.h)
 LIBS := libmnl libnftnl inih libudev libsodium
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(SANFLAGS)
-override LDFLAGS += $(SANFLAGS)
+# each program loads only the libraries of the objects it uses (libsodium: the daemon's)
+override LDFLAGS += $(SANFLAGS) -Wl,--as-needed
 override CPPFLAGS += -D_GNU_SOURCE $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
 override LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
 
@@ -51,7 +52,12 @@ $(O)/test-%.o: tests/unit/test-%.c | $(O)
 	@echo "  CC      $@"
 	$(Q)$(COMPILE.c) -Isrc -o $@ $<
 
-$(O)/sharedvip%: $(O)/sharedvip%.o $(CORE_OBJS) $(KERNEL_OBJS)
+# an archive, so that each program takes only the objects it needs
+$(O)/libsharedvip.a: $(CORE_OBJS) $(KERNEL_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/sharedvip%: $(O)/sharedvip%.o $(O)/libsharedvip.a
 	@echo "  LD      $@"
 	$(Q)$(LINK.o) -o $@ $^ $(LDLIBS)
 

@@ -36,7 +36,7 @@ endif
 
 # The pure core never touches the kernel; the kernel layer speaks netlink; mains wire them.
 CORE := strbuf addr config assign jhash identity plan rulebuild ruleset heartbeat membership
-KERNEL := netlink nft rtnl sysctl garp udevnames netmanager linkwatch control notify apply status daemon
+KERNEL := netlink nft conntrack rtnl sysctl garp udevnames netmanager linkwatch control notify apply status daemon
 CORE_OBJS := $(CORE:%=$(O)/%.o)
 KERNEL_OBJS := $(KERNEL:%=$(O)/%.o)
 PROGS := $(O)/sharedvip-apply $(O)/sharedvip-status $(O)/sharedvipd $(O)/sharedvipctl

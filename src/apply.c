@@ -19,6 +19,7 @@
 
 #include <libnftnl/set.h>
 
+#include "conntrack.h"
 #include "control.h"
 #include "garp.h"
 #include "identity.h"
@@ -99,15 +100,22 @@ static bool mac_equal(const uint8_t *a, const uint8_t *b)
 }
 
 /* Buckets this node may still hold connections in: what it held or owned before, less
- * what it owns now. They stay out of the early drop at ingress. */
+ * what it owns now, less those without a TCP connection here (when conntrack can say).
+ * They stay out of the early drop at ingress. */
 static int held_buckets(const struct sv_config *cfg, const bool *owned, bool *held)
 {
 	int ret = nft_set_members(NFPROTO_NETDEV, "held", held, cfg->buckets);
+	bool any = false, *live;
 
 	if (ret >= 0)
 		ret = nft_set_members(NFPROTO_NETDEV, "owned", held, cfg->buckets);
 	for (uint32_t b = 0; b < cfg->buckets; b++)
-		held[b] = held[b] && !owned[b];
+		any |= held[b] = held[b] && !owned[b];
+	live = any ? calloc(cfg->buckets, sizeof(*live)) : NULL;
+	if (live && conntrack_live_buckets(cfg, live) == 0)
+		for (uint32_t b = 0; b < cfg->buckets; b++)
+			held[b] = held[b] && live[b];
+	free(live);
 	return ret < 0 ? ret : 0;
 }
 

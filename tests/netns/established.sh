@@ -23,7 +23,8 @@ new=$(who_says "$TMP/b.ini" "$src")
 reset_counters
 mkfifo "$TMP/in"
 exec 3<> "$TMP/in"   # read-write: opening it never blocks
-cl ncat -s "$src" "$VIP" 7 < "$TMP/in" > "$TMP/out" &
+ip netns exec "${P}c" ncat -s "$src" "$VIP" 7 < "$TMP/in" > "$TMP/out" &
+client=$!
 PIDS+=($!)
 wait_for() { local k; for ((k = 0; k < 50; k++)); do grep -qx "$1" "$TMP/out" && return 0; sleep 0.1; done; return 1; }
 wait_for "$old" || fail "long-lived connection from $src not answered by $old: $(cat "$TMP/out")"
@@ -36,10 +37,24 @@ echo after >&3
 wait_for after || fail "the established connection to $old broke when its bucket moved to $new"
 [ "$(udp_who "$src")" = "$new" ] || fail "UDP from $src not answered by the new owner $new"
 [ "$(counter rst)" = 0 ] || fail "$(counter rst) resets seen"
-exec 3>&-
 pass "bucket of $src moved $old -> $new: established connection kept on $old, new connection and UDP on $new, no reset"
 
-# the old owner keeps the bucket out of its early drop until it no longer holds it
+# the old owner keeps exactly the bucket with its open connection out of its early drop
+# (the buckets it gave away without connections go back to being dropped at ingress)
 n=${old#node}
-nd "$n" nft list set netdev sharedvip held | grep -q elements || fail "$old holds no buckets after giving some away"
-pass "$old lists the buckets it gave away as held"
+bucket=$("$SV_BIN/sharedvip-status" -c "$TMP/b.ini" --who "$src" --json | sed 's/.*"bucket": \([0-9]*\).*/\1/')
+held() { nd "$n" nft -j list set netdev sharedvip held | grep -o '"elem": \[[^]]*\]' | grep -o '[0-9]\+' | sort -n | tr '\n' ' '; }
+[ "$(held)" = "$bucket " ] || fail "$old holds [$(held)], not just bucket $bucket of its open connection"
+pass "$old holds just bucket $bucket, that of its open connection, of those it gave away"
+exec 3>&-
+
+# once that connection is closed (conntrack: TIME_WAIT), the next apply lets it go too
+{ kill "$client" && wait "$client"; } 2> /dev/null
+for ((k = 0; k < 50; k++)); do
+	nd "$n" conntrack -L -p tcp --orig-src "$src" 2> /dev/null | grep -q -E "ESTABLISHED|CLOSE_WAIT|LAST_ACK|FIN_WAIT" ||
+		break
+	sleep 0.1
+done
+nd "$n" "$SV_BIN/sharedvip-apply" -c "$TMP/b.ini" --node "$old" || fail "re-apply on $old"
+[ -z "$(held)" ] || fail "$old still holds [$(held)] after the last connection closed: $(nd "$n" conntrack -L -p tcp 2>&1)"
+pass "after the connection closed, the next apply on $old held nothing any more"

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copyright (C) 2026 The sharedvip developers.
+ *
+ * A dump of the connection tracking table over ctnetlink, reduced to the buckets of the
+ * TCP connections to the VIPs. Only this node's own connections are in it: a packet of
+ * another node's connection is dropped before conntrack confirms an entry for it.
+ */
+#include "conntrack.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "jhash.h"
+#include "netlink.h"
+
+struct tuple {
+	struct sv_addr src, dst;
+	int proto, sport;
+};
+
+struct dump {
+	const struct sv_config *cfg;
+	bool *live;
+};
+
+static void parse_ip(const struct nlattr *nest, struct tuple *t)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+	{
+		struct sv_addr *to = NULL;
+		switch (mnl_attr_get_type(a)) {
+		case CTA_IP_V4_SRC:
+		case CTA_IP_V6_SRC: to = &t->src; break;
+		case CTA_IP_V4_DST:
+		case CTA_IP_V6_DST: to = &t->dst; break;
+		default: continue;
+		}
+		uint16_t len = mnl_attr_get_payload_len(a);
+		if (len != 4 && len != 16)
+			continue;
+		to->family = len == 4 ? AF_INET : AF_INET6;
+		to->prefix = (uint8_t)(len * 8);
+		memcpy(to->b, mnl_attr_get_payload(a), len);
+	}
+}
+
+static void parse_proto(const struct nlattr *nest, struct tuple *t)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+	{
+		if (mnl_attr_get_type(a) == CTA_PROTO_NUM)
+			t->proto = mnl_attr_get_u8(a);
+		else if (mnl_attr_get_type(a) == CTA_PROTO_SRC_PORT)
+			t->sport = ntohs(mnl_attr_get_u16(a));
+	}
+}
+
+/* The TCP state, or -1 */
+static int tcp_state(const struct nlattr *protoinfo)
+{
+	const struct nlattr *tcp, *a;
+
+	mnl_attr_for_each_nested(tcp, protoinfo)
+	{
+		if (mnl_attr_get_type(tcp) != CTA_PROTOINFO_TCP)
+			continue;
+		mnl_attr_for_each_nested(a, tcp)
+		{
+			if (mnl_attr_get_type(a) == CTA_PROTOINFO_TCP_STATE)
+				return mnl_attr_get_u8(a);
+		}
+	}
+	return -1;
+}
+
+static bool is_vip(const struct sv_config *cfg, const struct sv_addr *a)
+{
+	for (int i = 0; i < cfg->n_vips; i++)
+		if (addr_equal(&cfg->vips[i], a))
+			return true;
+	return false;
+}
+
+static int on_entry(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	struct tuple t = { .proto = -1, .sport = -1 };
+	const struct nlattr *a, *part;
+	int state = -1;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+	{
+		if (mnl_attr_get_type(a) == CTA_PROTOINFO)
+			state = tcp_state(a);
+		if (mnl_attr_get_type(a) != CTA_TUPLE_ORIG)
+			continue;
+		mnl_attr_for_each_nested(part, a)
+		{
+			if (mnl_attr_get_type(part) == CTA_TUPLE_IP)
+				parse_ip(part, &t);
+			else if (mnl_attr_get_type(part) == CTA_TUPLE_PROTO)
+				parse_proto(part, &t);
+		}
+	}
+	if (t.proto != IPPROTO_TCP || !t.src.family || state == TCP_CONNTRACK_TIME_WAIT ||
+	    state == TCP_CONNTRACK_CLOSE || !is_vip(d->cfg, &t.dst))
+		return MNL_CB_OK;
+	d->live[client_bucket(d->cfg, &t.src, d->cfg->affinity == AFFINITY_FLOW ? t.sport : -1)] = true;
+	return MNL_CB_OK;
+}
+
+int conntrack_live_buckets(const struct sv_config *cfg, bool *live)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+	struct dump d = { cfg, live };
+
+	memset(live, 0, cfg->buckets * sizeof(*live));
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC; /* both families */
+	nfg->version = NFNETLINK_V0;
+	return netlink_talk(NETLINK_NETFILTER, nlh, on_entry, &d);
+}

@@ -100,23 +100,44 @@ static bool mac_equal(const uint8_t *a, const uint8_t *b)
 }
 
 /* Buckets this node may still hold connections in: what it held or owned before, less
- * what it owns now, less those without a TCP connection here (when conntrack can say).
- * They stay out of the early drop at ingress. */
+ * what it owns now. They stay out of the early drop at ingress. */
 static int held_buckets(const struct sv_config *cfg, const bool *owned, bool *held)
 {
 	int ret = nft_set_members(NFPROTO_NETDEV, "held", held, cfg->buckets);
-	bool any = false, *live;
 
 	if (ret >= 0)
 		ret = nft_set_members(NFPROTO_NETDEV, "owned", held, cfg->buckets);
 	for (uint32_t b = 0; b < cfg->buckets; b++)
-		any |= held[b] = held[b] && !owned[b];
-	live = any ? calloc(cfg->buckets, sizeof(*live)) : NULL;
-	if (live && conntrack_live_buckets(cfg, live) == 0)
-		for (uint32_t b = 0; b < cfg->buckets; b++)
-			held[b] = held[b] && live[b];
-	free(live);
+		held[b] = held[b] && !owned[b];
 	return ret < 0 ? ret : 0;
+}
+
+/* A held bucket with no TCP connection left here (conntrack) goes back to being dropped at
+ * ingress. Only after the commit: a bucket this node no longer owns takes no new
+ * connection, so the dump cannot miss one. Best effort: a failure keeps what is held. */
+static void release_idle(struct apply *ap, const bool *owned, bool *held)
+{
+	const struct sv_config *cfg = ap->cfg;
+	char what[160];
+	bool any = false, arp = false, *live;
+	int freed = 0;
+
+	for (uint32_t b = 0; b < cfg->buckets; b++)
+		any |= held[b];
+	live = any ? calloc(cfg->buckets, sizeof(*live)) : NULL;
+	if (!live || conntrack_live_buckets(cfg, live)) {
+		free(live);
+		return;
+	}
+	for (uint32_t b = 0; b < cfg->buckets; b++) {
+		freed += held[b] && !live[b];
+		held[b] = held[b] && live[b];
+	}
+	free(live);
+	for (int i = 0; i < cfg->n_vips; i++)
+		arp |= cfg->vips[i].family == AF_INET;
+	if (freed && nft_set_buckets(owned, held, cfg->buckets, arp, what, sizeof(what)) == 0)
+		did(ap, "released %d held buckets without a connection left", freed);
 }
 
 /* Whether the kernel's copy of a bucket set holds exactly the wanted members. */
@@ -606,7 +627,7 @@ int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose
 	struct sv_addr old_vips[SV_MAX_VIPS * 2];
 	struct ruleset rs;
 	struct plan p;
-	bool *held, *owned;
+	bool *held, *owned, daemon_running = false;
 	int ret, n_old = 0, lock_fd = dry_run ? -1 : lock_apply();
 
 	if (plan_build(cfg, node, &p)) {
@@ -623,7 +644,7 @@ int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose
 	if (owned_override) {
 		memcpy(owned, owned_override, cfg->buckets * sizeof(*owned));
 		memcpy(held, held_override, cfg->buckets * sizeof(*held));
-	} else if (!daemon_owns(cfg, owned, held)) {
+	} else if (!(daemon_running = daemon_owns(cfg, owned, held))) {
 		memcpy(owned, p.owned, cfg->buckets * sizeof(*owned));
 		held_buckets(cfg, owned, held);
 	}
@@ -647,6 +668,8 @@ int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose
 			ret = refused(&ap, ret, "read link %s", cfg->interface);
 		else
 			ret = apply_kernel(&ap, &p, &rs, old_vips, n_old > 0 ? n_old : 0);
+		if (!ret && !owned_override && !daemon_running)
+			release_idle(&ap, owned, held);
 		if (!ret && verbose && !ap.changes)
 			printf("nothing to change\n");
 	}

@@ -7,7 +7,7 @@
 
 /* One socket per bus for the process: requests go strictly one after the other, each read
  * to its end, so no answer is ever left behind for the next. */
-static struct mnl_socket *netlink_socket(int bus)
+struct mnl_socket *netlink_socket(int bus)
 {
 	static struct mnl_socket *socks[32];
 

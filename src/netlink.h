@@ -9,5 +9,9 @@
  * (NETLINK_ROUTE, NETLINK_NETFILTER) and reads its answers to the ACK or the end of the
  * dump. 0, or -errno (the kernel's, for a refused request). */
 int netlink_talk(int bus, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+/* The process's socket for bus, opened on first use and kept to the end: closing a
+ * netfilter socket after a transaction that deleted anything waits for an RCU grace
+ * period (5-20 ms), once per socket. NULL (errno set) if it cannot be opened. */
+struct mnl_socket *netlink_socket(int bus);
 
 #endif

@@ -428,17 +428,16 @@ static int batch_build(struct batch *b, const struct ruleset *rs, const bool *re
 }
 
 /* The kernel runs the whole batch inside sendmsg(), so every answer is queued when it
- * returns: read without blocking until the socket is empty. */
+ * returns: read without blocking until the socket is empty, which leaves nothing behind
+ * for the next request on the process's shared socket. */
 static int batch_send(struct batch *b, char *what, size_t what_len)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct mnl_socket *nl = netlink_socket(NETLINK_NETFILTER);
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	int ret = 0, sndbuf = (int)b->len + 4096;
 	ssize_t n;
 
 	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto fail;
 	if (b->len > 200000)
 		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
@@ -455,12 +454,10 @@ static int batch_send(struct batch *b, char *what, size_t what_len)
 			snprintf(what, what_len, "%s", i < b->n_what ? b->what[i] : "nftables transaction");
 		}
 	}
-	mnl_socket_close(nl);
 	return ret;
 fail:
 	ret = -errno;
 	snprintf(what, what_len, "send the nftables transaction");
-	mnl_socket_close(nl);
 	return ret;
 }
 

@@ -38,7 +38,7 @@ mutants=(
 "no-link-watch@src/daemon.c@s.replace('if (d->reapply_ms && now >= d->reapply_ms)', 'if (0)')@restore"
 "raise-downed-link@src/daemon.c@s.replace('if (!d->watch.ifindex || !d->watch.up)', 'if (!d->watch.ifindex)')@restore"
 "no-eui64-warning@src/apply.c@s.replace('\twarn_mac_derived(ap, p);', '\t(void)warn_mac_derived;')@link-stage"
-"no-held-prune@src/apply.c@s.replace('if (live && conntrack_live_buckets(cfg, live) == 0)', 'if (0)')@established"
+"no-held-release@src/apply.c@s.replace('release_idle(&ap, owned, held);', '(void)release_idle;')@established"
 "accept-bad-vip@src/config.c@s.replace('perr(p, p->lineno, \"vip: \`%s\\' is not an IPv4 or IPv6 address\", s);', '')@config-errors"
 )
 for m in "${mutants[@]}"; do

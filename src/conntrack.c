@@ -9,6 +9,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
@@ -118,18 +120,77 @@ static int on_entry(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int conntrack_live_buckets(const struct sv_config *cfg, bool *live)
+static struct nlmsghdr *dump_request(char *buf)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
-	struct dump d = { cfg, live };
 
-	memset(live, 0, cfg->buckets * sizeof(*live));
 	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC; /* both families */
 	nfg->version = NFNETLINK_V0;
-	return netlink_talk(NETLINK_NETFILTER, nlh, on_entry, &d);
+	return nlh;
+}
+
+int conntrack_live_buckets(const struct sv_config *cfg, bool *live)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct dump d = { cfg, live };
+
+	memset(live, 0, cfg->buckets * sizeof(*live));
+	return netlink_talk(NETLINK_NETFILTER, dump_request(buf), on_entry, &d);
+}
+
+int ct_dump_start(struct ct_dump *d, const struct sv_config *cfg, bool *live)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = dump_request(buf);
+
+	memset(d, 0, sizeof(*d));
+	d->cfg = cfg;
+	d->live = live;
+	memset(live, 0, cfg->buckets * sizeof(*live));
+	d->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!d->nl)
+		return -errno;
+	d->seq = nlh->nlmsg_seq = (uint32_t)time(NULL);
+	if (mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    fcntl(mnl_socket_get_fd(d->nl), F_SETFL, O_NONBLOCK) < 0 ||
+	    mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0) {
+		int err = errno;
+		ct_dump_close(d);
+		return -err;
+	}
+	d->portid = mnl_socket_get_portid(d->nl);
+	return 0;
+}
+
+int ct_dump_fd(const struct ct_dump *d)
+{
+	return d->nl ? mnl_socket_get_fd(d->nl) : -1;
+}
+
+int ct_dump_continue(struct ct_dump *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct dump state = { d->cfg, d->live };
+	ssize_t n = mnl_socket_recvfrom(d->nl, buf, sizeof(buf));
+	int ret;
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	ret = n < 0 ? -1 : mnl_cb_run(buf, (size_t)n, d->seq, d->portid, on_entry, &state);
+	if (ret == MNL_CB_OK)
+		return 0;
+	ret = ret < 0 ? (errno ? -errno : -EPROTO) : 1;
+	ct_dump_close(d);
+	return ret;
+}
+
+void ct_dump_close(struct ct_dump *d)
+{
+	if (d->nl)
+		mnl_socket_close(d->nl);
+	d->nl = NULL;
 }

@@ -13,4 +13,20 @@
  * an interrupted dump, say, when the table changed while it was read). */
 int conntrack_live_buckets(const struct sv_config *cfg, bool *live);
 
+/* The same, read a piece at a time from an event loop (sharedvipd): the kernel sends the
+ * next piece of a dump only when the previous one has been read, so even a table of
+ * millions of connections never holds up the loop. */
+struct ct_dump {
+	struct mnl_socket *nl;
+	uint32_t seq, portid;
+	const struct sv_config *cfg;
+	bool *live;
+};
+int ct_dump_start(struct ct_dump *d, const struct sv_config *cfg, bool *live);
+int ct_dump_fd(const struct ct_dump *d);
+/* Reads what has come: 1 the dump is complete (live is final), 0 more to come, -errno it
+ * failed. Either end closes the dump. */
+int ct_dump_continue(struct ct_dump *d);
+void ct_dump_close(struct ct_dump *d);
+
 #endif

@@ -30,6 +30,7 @@
 
 #include "apply.h"
 #include "assign.h"
+#include "conntrack.h"
 #include "control.h"
 #include "linkwatch.h"
 #include "membership.h"
@@ -41,6 +42,8 @@
  * network manager reconfigures in bursts, and ifup fails on a route already there, so it
  * must have finished raising the link before sharedvip adds anything. */
 #define SETTLE_MS 1000
+/* How often the buckets this node still holds are checked for connections left in them */
+#define PRUNE_MS 5000
 
 struct daemon {
 	struct sv_config cfg;
@@ -50,7 +53,7 @@ struct daemon {
 	size_t key_len;
 	uint8_t digest[HB_DIGEST_LEN];
 	struct membership m;
-	bool *installed, *held, *desired, *next;
+	bool *installed, *held, *desired, *next, *live;
 	int16_t *owner;
 	int udp[2], ctl, sig;
 	struct sockaddr_storage targets[MAX_TARGETS];
@@ -60,6 +63,9 @@ struct daemon {
 	bool stopping, pending, had_quorum, logged_differs[SV_MAX_NODES], was_alive[SV_MAX_NODES];
 	struct linkwatch watch;
 	int64_t reapply_ms; /* 0: nothing to put back */
+	struct ct_dump ct;
+	int64_t next_prune_ms;
+	bool ct_stale; /* ownership changed while the dump ran: its answer may miss a connection */
 	const char *reapply_why;
 };
 
@@ -277,7 +283,8 @@ static void note_membership(struct daemon *d, int64_t now)
 								: "this group serves their buckets too");
 }
 
-static int update_kernel(struct daemon *d, const bool *next)
+/* The kernel's owned sets become owned, its held set d->held: one transaction. */
+static int commit_sets(struct daemon *d, const bool *owned)
 {
 	char what[160];
 	bool arp = false;
@@ -285,12 +292,58 @@ static int update_kernel(struct daemon *d, const bool *next)
 
 	for (int i = 0; i < d->cfg.n_vips; i++)
 		arp |= d->cfg.vips[i].family == AF_INET;
-	for (uint32_t b = 0; b < d->cfg.buckets; b++)
-		d->held[b] = (d->held[b] || d->installed[b]) && !next[b];
-	ret = nft_set_buckets(next, d->held, d->cfg.buckets, arp, what, sizeof(what));
+	ret = nft_set_buckets(owned, d->held, d->cfg.buckets, arp, what, sizeof(what));
 	if (ret)
 		logf_("nftables refused the ownership update at \"%s\": %s", what, strerror(-ret));
 	return ret;
+}
+
+static int update_kernel(struct daemon *d, const bool *next)
+{
+	for (uint32_t b = 0; b < d->cfg.buckets; b++)
+		d->held[b] = (d->held[b] || d->installed[b]) && !next[b];
+	d->ct_stale = true;
+	return commit_sets(d, next);
+}
+
+/* A bucket given away stays held while this node has connections in it; once the last is
+ * gone, its packets are dropped at ingress again. The dump runs a piece at a time in the
+ * loop; if ownership changed meanwhile, a connection may have come and its answer is
+ * thrown away. */
+static void prune_start(struct daemon *d, int64_t now)
+{
+	int ret;
+
+	d->next_prune_ms = now + PRUNE_MS;
+	if (!count(d->held, d->cfg.buckets))
+		return;
+	d->ct_stale = false;
+	if ((ret = ct_dump_start(&d->ct, &d->cfg, d->live)))
+		logf_("cannot read the connection tracking table: %s", strerror(-ret));
+}
+
+static void prune_continue(struct daemon *d)
+{
+	bool *old = d->held;
+	int ret = ct_dump_continue(&d->ct), freed = 0;
+
+	if (ret <= 0 || d->ct_stale)
+		return;
+	for (uint32_t b = 0; b < d->cfg.buckets; b++) {
+		freed += d->held[b] && !d->live[b];
+		d->live[b] = d->live[b] && d->held[b]; /* what stays held */
+	}
+	if (!freed)
+		return;
+	d->held = d->live;
+	d->live = old;
+	if (commit_sets(d, d->installed)) {
+		d->live = d->held; /* the kernel keeps the old set, and so do we */
+		d->held = old;
+		return;
+	}
+	logf_("held: %d buckets have no connection here any more, %d still held", freed,
+	      count(d->held, d->cfg.buckets));
 }
 
 /* Release at once; acquire only when it is safe (membership_may_acquire). */
@@ -419,13 +472,14 @@ static int alloc_sets(struct daemon *d)
 {
 	size_t n = d->cfg.buckets;
 
-	free(d->installed), free(d->held), free(d->desired), free(d->next), free(d->owner);
+	free(d->installed), free(d->held), free(d->desired), free(d->next), free(d->owner), free(d->live);
 	d->installed = calloc(n, sizeof(bool));
+	d->live = calloc(n, sizeof(bool));
 	d->held = calloc(n, sizeof(bool));
 	d->desired = calloc(n, sizeof(bool));
 	d->next = calloc(n, sizeof(bool));
 	d->owner = calloc(n, sizeof(int16_t));
-	return d->installed && d->held && d->desired && d->next && d->owner ? 0 : -1;
+	return d->installed && d->held && d->desired && d->next && d->owner && d->live ? 0 : -1;
 }
 
 /* The tables must be there; ownership in them is the daemon's: a restart keeps what the
@@ -588,11 +642,12 @@ static void reapply(struct daemon *d)
 
 static void loop(struct daemon *d)
 {
-	struct pollfd fds[5] = { { d->udp[0], POLLIN, 0 },
+	struct pollfd fds[6] = { { d->udp[0], POLLIN, 0 },
 				 { d->udp[1], POLLIN, 0 },
 				 { d->ctl, POLLIN, 0 },
 				 { d->sig, POLLIN, 0 },
-				 { linkwatch_fd(&d->watch), POLLIN, 0 } };
+				 { linkwatch_fd(&d->watch), POLLIN, 0 },
+				 { -1, POLLIN, 0 } };
 
 	send_heartbeats(d, 0);
 	while (!d->stopping) {
@@ -603,9 +658,12 @@ static void loop(struct daemon *d)
 			wait = 10; /* an acquisition waits for agreement or the hold-down */
 		if (d->reapply_ms && d->reapply_ms - now < wait)
 			wait = d->reapply_ms - now;
+		fds[5].fd = ct_dump_fd(&d->ct);
+		if (fds[5].fd < 0 && d->next_prune_ms - now < wait)
+			wait = d->next_prune_ms - now;
 		if (wait < 0)
 			wait = 0;
-		poll(fds, 5, (int)wait);
+		poll(fds, 6, (int)wait);
 		for (int i = 0; i < 2; i++)
 			if (fds[i].revents & POLLIN)
 				receive(d, fds[i].fd);
@@ -618,6 +676,10 @@ static void loop(struct daemon *d)
 			link_changed(d, now);
 		if (d->reapply_ms && now >= d->reapply_ms)
 			reapply(d);
+		if (fds[5].fd >= 0 && (fds[5].revents & (POLLIN | POLLERR)))
+			prune_continue(d);
+		else if (fds[5].fd < 0 && now >= d->next_prune_ms)
+			prune_start(d, now);
 		if (membership_tick(&d->m, now)) {
 			note_membership(d, now);
 			send_heartbeats(d, 0);
@@ -651,6 +713,7 @@ int daemon_run(const char *config_path, const char *opt_node, const char *run_di
 	loop(&d);
 	leave(&d);
 	linkwatch_close(&d.watch);
+	ct_dump_close(&d.ct);
 	close(d.ctl);
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 16];
 	snprintf(path, sizeof(path), "%s/control", run_dir);

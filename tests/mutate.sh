@@ -39,6 +39,7 @@ mutants=(
 "raise-downed-link@src/daemon.c@s.replace('if (!d->watch.ifindex || !d->watch.up)', 'if (!d->watch.ifindex)')@restore"
 "no-eui64-warning@src/apply.c@s.replace('\twarn_mac_derived(ap, p);', '\t(void)warn_mac_derived;')@link-stage"
 "no-held-release@src/apply.c@s.replace('release_idle(&ap, owned, held);', '(void)release_idle;')@established"
+"daemon-keeps-held@src/daemon.c@s.replace('if (ret <= 0 || d->ct_stale)', 'if (ret <= 0 || d->ct_stale || ret)')@restore"
 "accept-bad-vip@src/config.c@s.replace('perr(p, p->lineno, \"vip: \`%s\\' is not an IPv4 or IPv6 address\", s);', '')@config-errors"
 )
 for m in "${mutants[@]}"; do

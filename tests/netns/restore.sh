@@ -1,7 +1,8 @@
 #!/bin/bash
 # sharedvipd puts back what something else removes from the link (a network manager that
 # reconfigures it, an admin's `ip addr flush`) once the link has settled: the VIP, the node
-# address, the default route; and it leaves a link that someone took down alone.
+# address, the default route; and it leaves a link that someone took down alone. It lets go
+# of the buckets it holds for connections once none is left in them.
 . "$(dirname "$0")/../lib.sh"
 
 make_lan 4
@@ -9,6 +10,7 @@ for i in 1 2; do add_node; done
 write_config "$TMP/c.ini" 2
 write_failover "$TMP/c.ini"
 apply_all "$TMP/c.ini"
+start_servers
 for i in 1 2; do start_daemon "$i" "$TMP/c.ini"; done
 sleep 1
 
@@ -49,3 +51,33 @@ nd 1 ip link show eth0 | grep -q "state DOWN" && ! nd 1 ip link show eth0 | grep
 nd 1 ip link set eth0 up
 wait_for "the default route after the link came up again" has_route
 pass "a link taken down is left down (ifdown's to decide), and set up again when it comes back"
+
+# a drained node holds the buckets it gave away while it has connections in them: after a
+# while only the bucket of its one open connection, and nothing once that one is closed
+held() { nd 1 nft -j list set netdev sharedvip held | grep -o '"elem": \[[^]]*\]' | grep -o '[0-9]\+' | tr '\n' ' '; }
+for ((k = 0; k < 4; k++)); do
+	src=$(client_addr "$k")
+	[ "$(who_says "$TMP/c.ini" "$src")" = node1 ] && break
+done
+[ "$(who_says "$TMP/c.ini" "$src")" = node1 ] || fail "no client of node1 among the first four"
+bucket=$("$SV_BIN/sharedvip-status" -c "$TMP/c.ini" --who "$src" --json | sed 's/.*"bucket": \([0-9]*\).*/\1/')
+mkfifo "$TMP/in"
+exec 3<> "$TMP/in"
+ip netns exec "${P}c" ncat -s "$src" "$VIP" 7 < "$TMP/in" > "$TMP/out" &
+client=$!
+PIDS+=($client)
+for ((k = 0; k < 50; k++)); do grep -qx node1 "$TMP/out" && break; sleep 0.1; done
+grep -qx node1 "$TMP/out" || fail "no connection from $src to node1: $(cat "$TMP/out")"
+released=$(grep -c "held: .* buckets have no connection here any more" "$TMP/d1.log")
+out=$(nd 1 "$SV_BIN/sharedvipctl" drain 2>&1); echo "$out" | grep -q "ok drain" || fail "drain: $out"
+for ((k = 0; k < 80; k++)); do [ "$(held)" = "$bucket " ] && break; sleep 0.1; done
+[ "$(held)" = "$bucket " ] || fail "node1 holds [$(held)], not just bucket $bucket of its open connection"
+[ "$(grep -c "held: .* buckets have no connection here any more" "$TMP/d1.log")" -gt "$released" ] ||
+	fail "node1 logged no release after the drain: $(tail -3 "$TMP/d1.log")"
+echo still >&3
+for ((k = 0; k < 50; k++)); do grep -qx still "$TMP/out" && break; sleep 0.1; done
+grep -qx still "$TMP/out" || fail "the connection in the held bucket broke"
+{ kill "$client" && wait "$client"; } 2> /dev/null
+for ((k = 0; k < 80; k++)); do [ -z "$(held)" ] && break; sleep 0.1; done
+[ -z "$(held)" ] || fail "node1 still holds [$(held)] after its last connection closed"
+pass "a drained node held just the bucket of its open connection (which kept working), and nothing once it closed"

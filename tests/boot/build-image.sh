@@ -1,6 +1,6 @@
 #!/bin/bash
 # Builds a minimal Debian bookworm root for the boot test: the freshly built sharedvip .deb
-# installed, a one-node sharedvip.ini, systemd-networkd managing the NIC with its default
+# installed, a one-node sharedvip.ini and a key (so sharedvipd runs), systemd-networkd managing the NIC with its default
 # settings (networkctl needs dbus; the .deb's image also has ifupdown and NetworkManager,
 # off, for later phases), and boot-check.service, which reports to the serial console and
 # reboots or powers off.
@@ -39,7 +39,8 @@ mmdebstrap --quiet --variant=apt --mode=root \
 	--customize-hook="copy-in $here/boot-check /usr/local/sbin" \
 	--customize-hook='echo sharedvip-boot > "$1/etc/hostname"' \
 	--customize-hook='echo 5c2b1f0a9e8d4c3b2a1f0e9d8c7b6a59 > "$1/etc/machine-id"' \
-	--customize-hook='chroot "$1" systemctl enable systemd-networkd.service boot-check.service sharedvip.service' \
+	--customize-hook='head -c 32 /dev/urandom > "$1/etc/sharedvip.key" && chmod 600 "$1/etc/sharedvip.key"' \
+	--customize-hook='chroot "$1" systemctl enable systemd-networkd.service boot-check.service sharedvip.service sharedvipd.service' \
 	--customize-hook="$managers_off" \
 	--customize-hook='chroot "$1" systemctl mask systemd-firstboot.service getty@tty1.service serial-getty@ttyS0.service' \
 	--customize-hook="$regenerate" \

@@ -77,6 +77,10 @@ in_place() { # in_place PHASE: the node as the config wants it, sharedvip.servic
 	check "$1" "nft table netdev sharedvip"
 	check "$1" "nft table inet sharedvip"
 	check "$1" '"vips_present": \["10.0.2.100"\]'
+	# sharedvipd, under its unit's sandbox: alone in its cluster, it owns every bucket
+	check "$1" "^daemon active"
+	check "$1" '"mode": "daemon"'
+	check "$1" '"owned": \[0, 1, 2, .*, 1023\]'
 }
 # monotonic seconds of the first line of LOG-PREFIX matching PATTERN in the block PHASE
 mono() { block "$1" | grep -m1 "^$2 \[ *[0-9.]*\] .*$3" | sed "s/^$2 \[ *\([0-9.]*\)\].*/\1/"; }
@@ -117,6 +121,7 @@ echo "ok: $kind: hot-added NICs: the configured one had the shared MAC at $mac_t
 [ "$kind" = deb ] || exit 0
 
 check ifupdown "manager ifup@ens3.service active success"
+grep -q "^ifupdown-rc 0" "$log" || fail "ifdown + ifup failed (with sharedvipd watching the link)"
 in_place ifupdown
 in_place ifdown-ifup
 echo "ok: deb: with ifupdown (allow-hotplug): ifup@ens3 and sharedvip.service succeeded, everything in place, also after ifdown + ifup"

@@ -397,23 +397,26 @@ static int apply_routes(struct apply *ap)
 static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void log_line(const char *fmt, ...)
 {
-	char line[256];
+	char text[240], line[256];
 	va_list va;
 	int fd, n;
 
 	va_start(va, fmt);
-	n = vsnprintf(line + 3, sizeof(line) - 4, fmt, va);
+	vsnprintf(text, sizeof(text), fmt, va);
 	va_end(va);
-	memcpy(line, "<5>", 3); /* notice */
+	/* notice; the newline ends the record: without it the kernel keeps it open for a
+	 * continuation, and no reader (the journal, dmesg) sees it until something else is
+	 * logged */
+	n = snprintf(line, sizeof(line), "<5>%s\n", text);
 	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0 && write(fd, line, (size_t)n + 3 > sizeof(line) - 1 ? sizeof(line) - 1 : (size_t)n + 3) > 0) {
+	if (fd >= 0 && write(fd, line, (size_t)n) > 0) {
 		close(fd);
 		return;
 	}
 	if (fd >= 0)
 		close(fd);
 	openlog("sharedvip", LOG_PID, LOG_DAEMON);
-	syslog(LOG_INFO, "%s", line + 3);
+	syslog(LOG_INFO, "%s", text);
 	closelog();
 }
 

@@ -65,3 +65,11 @@ err=$(nd 2 "$SV_BIN/sharedvip-apply" -c "$TMP/full.ini" --node a 2>&1) || fail "
 echo "$err" | grep -q "warning: fe80::bf:c0ff:fea8:2 on eth0 derives from the shared MAC.*stable privacy" ||
 	fail "no warning about the link-local address derived from the shared MAC: $err"
 pass "apply warns, saying what to set, when a network manager derives IPv6 addresses from the shared MAC"
+
+# the stage's line reaches the kernel log as a whole record at once (dmesg, the journal),
+# not only when something else is logged after it
+ip -n "${P}n2" link add "svl$$" type veth peer name "svp$$"
+sed "s/^interface = eth0/interface = svl$$/" "$TMP/full.ini" > "$TMP/log.ini"
+nd 2 "$SV_BIN/sharedvip-apply" -c "$TMP/log.ini" --link "svl$$" || fail "--link svl$$"
+dmesg | grep -q "sharedvip: svl$$ has the shared MAC" || fail "the stage's line is not in the kernel log: $(dmesg | tail -3)"
+pass "the stage's line is in the kernel log at once"

@@ -119,7 +119,7 @@ static void release_idle(struct apply *ap, const bool *owned, bool *held)
 {
 	const struct sv_config *cfg = ap->cfg;
 	char what[160];
-	bool any = false, arp = false, *live;
+	bool any = false, *live;
 	int freed = 0;
 
 	for (uint32_t b = 0; b < cfg->buckets; b++)
@@ -134,9 +134,8 @@ static void release_idle(struct apply *ap, const bool *owned, bool *held)
 		held[b] = held[b] && live[b];
 	}
 	free(live);
-	for (int i = 0; i < cfg->n_vips; i++)
-		arp |= cfg->vips[i].family == AF_INET;
-	if (freed && nft_set_buckets(owned, held, cfg->buckets, arp, what, sizeof(what)) == 0)
+	if (freed &&
+	    nft_set_buckets(owned, held, cfg->buckets, config_has_vip_family(cfg, AF_INET), what, sizeof(what)) == 0)
 		did(ap, "released %d held buckets without a connection left", freed);
 }
 
@@ -324,14 +323,12 @@ static int apply_up(struct apply *ap)
 	return 0;
 }
 
-static int apply_addrs(struct apply *ap, const struct plan *p)
+/* addrs: the interface's addresses before (what remove_old_vips takes away is no plan's) */
+static int apply_addrs(struct apply *ap, const struct plan *p, const struct if_addr *addrs, int n)
 {
-	struct if_addr addrs[MAX_IF_ADDRS];
 	char a[SV_ADDRSTRLEN];
-	int n = list_addrs(ap, addrs), ret;
+	int ret;
 
-	if (n < 0)
-		return -n;
 	for (int i = 0; i < p->n_addrs; i++) {
 		if (has_addr(addrs, n, &p->addrs[i]))
 			continue;
@@ -346,26 +343,22 @@ static int apply_addrs(struct apply *ap, const struct plan *p)
 }
 
 /* A VIP dropped from the config: the old inet table still lists it. */
-static int remove_old_vips(struct apply *ap, const struct plan *p, const struct sv_addr *old, int n_old)
+static int remove_old_vips(struct apply *ap, const struct plan *p, const struct sv_addr *old, int n_old,
+			   const struct if_addr *addrs, int n)
 {
-	struct if_addr addrs[MAX_IF_ADDRS];
 	char a[SV_ADDRSTRLEN];
-	int n = list_addrs(ap, addrs);
 
-	for (int i = 0; i < n_old && n >= 0; i++) {
-		bool kept = false;
-		for (int k = 0; k < p->n_addrs; k++)
-			kept |= addr_equal(&p->addrs[k], &old[i]);
+	for (int i = 0; i < n_old; i++) {
 		struct sv_addr host = old[i];
 		host.prefix = (uint8_t)(addr_len(&host) * 8);
-		if (kept || !has_addr(addrs, n, &host))
+		if (plan_has_addr(p, &old[i]) || !has_addr(addrs, n, &host))
 			continue;
 		int ret = rtnl_addr_del(ap->link.ifindex, &host);
 		if (ret)
 			return refused(ap, ret, "remove old vip %s from %s", addr_str(&host, a, false), ap->link.name);
 		did(ap, "removed old vip %s from %s", addr_str(&host, a, false), ap->link.name);
 	}
-	return n < 0 ? -n : 0;
+	return 0;
 }
 
 static int apply_routes(struct apply *ap)
@@ -546,17 +539,12 @@ int apply_identify(const struct sv_config *cfg, const char *opt_node)
 /* Every node has the shared MAC, so an address derived from it is every node's and
  * duplicate address detection fails it. The udev stage asks the kernel for stable-privacy
  * addresses; a network manager that chooses EUI-64 itself needs the admin's setting. */
-static void warn_mac_derived(struct apply *ap, const struct plan *p)
+static void warn_mac_derived(struct apply *ap, const struct plan *p, const struct if_addr *addrs, int n)
 {
-	struct if_addr addrs[MAX_IF_ADDRS];
 	char a[SV_ADDRSTRLEN], advice[512];
-	int n = rtnl_addr_list(ap->link.ifindex, addrs, MAX_IF_ADDRS);
 
 	for (int i = 0; i < n; i++) {
-		bool configured = false;
-		for (int k = 0; k < p->n_addrs; k++)
-			configured |= addr_equal(&p->addrs[k], &addrs[i].a);
-		if (configured || !addr_is_eui64_of(&addrs[i].a, ap->cfg->shared_mac))
+		if (plan_has_addr(p, &addrs[i].a) || !addr_is_eui64_of(&addrs[i].a, ap->cfg->shared_mac))
 			continue;
 		netmanager_stable_ipv6_advice(ap->link.ifindex, ap->link.name, advice, sizeof(advice));
 		fprintf(stderr,
@@ -570,22 +558,28 @@ static void warn_mac_derived(struct apply *ap, const struct plan *p)
 static int apply_kernel(struct apply *ap, const struct plan *p, const struct ruleset *rs,
 			const struct sv_addr *old_vips, int n_old)
 {
-	int ret;
+	struct if_addr addrs[MAX_IF_ADDRS];
+	int ret, n;
 
 	/* What the udev stage does, in case it did not run: only possible while the link is down. */
 	if (!(ap->link.flags & 1)) {
 		struct sysctl_setting link[4];
-		int n = plan_link_sysctls(ap->cfg, ap->link.has_perm_mac ? ap->link.perm_mac : ap->link.mac, link, 4);
+		n = plan_link_sysctls(ap->cfg, ap->link.has_perm_mac ? ap->link.perm_mac : ap->link.mac, link, 4);
 		if ((ret = apply_sysctls(ap, link, n)))
 			return ret;
 	}
 
 	/* Filter first, so the VIP never appears on a node that would answer for everyone. */
 	if ((ret = apply_sysctls(ap, p->sysctls, p->n_sysctls)) || (ret = apply_ruleset(ap, rs)) ||
-	    (ret = apply_mac(ap, p->mac)) || (ret = apply_up(ap)) || (ret = remove_old_vips(ap, p, old_vips, n_old)) ||
-	    (ret = apply_addrs(ap, p)) || (ret = apply_routes(ap)))
+	    (ret = apply_mac(ap, p->mac)) || (ret = apply_up(ap)))
 		return ret;
-	warn_mac_derived(ap, p);
+	/* one list of the addresses serves the three steps that read them */
+	if ((n = list_addrs(ap, addrs)) < 0)
+		return -n;
+	if ((ret = remove_old_vips(ap, p, old_vips, n_old, addrs, n)) || (ret = apply_addrs(ap, p, addrs, n)) ||
+	    (ret = apply_routes(ap)))
+		return ret;
+	warn_mac_derived(ap, p, addrs, n);
 	return 0;
 }
 

@@ -9,10 +9,10 @@
 
 enum { EXIT_CONFIG = 1, EXIT_KERNEL = 2 };
 
-/* The udev stage: shared MAC and IPv6 link settings on ifname, if it is the configured
- * interface (by name or by one of udev's predictable names). */
 /* Whether ifname is the configured interface, by name or by one of udev's names for it. */
 bool apply_is_interface(const struct sv_config *cfg, const char *ifname, const char *const *alt_names);
+/* The udev stage: shared MAC and IPv6 link settings on ifname, if it is the configured
+ * interface (by name or by one of udev's predictable names). */
 int apply_link(const struct sv_config *cfg, const char *ifname, const char *const *alt_names);
 /* Makes the system match the config for node; dry_run prints the plan instead. Ownership:
  * owned_override/held_override when given (sharedvipd), else a running sharedvipd's (kept

@@ -297,11 +297,10 @@ static bool add_vip(struct parse *p, const char *s)
 		perr(p, p->lineno, "vip: `%s' cannot be a service address", s);
 		return false;
 	}
-	for (int i = 0; i < cfg->n_vips; i++)
-		if (addr_equal(&cfg->vips[i], &a)) {
-			perr(p, p->lineno, "vip: `%s' is listed twice", s);
-			return false;
-		}
+	if (config_is_vip(cfg, &a)) {
+		perr(p, p->lineno, "vip: `%s' is listed twice", s);
+		return false;
+	}
 	if (cfg->n_vips == SV_MAX_VIPS) {
 		perr(p, p->lineno, "vip: at most %d addresses", SV_MAX_VIPS);
 		return false;
@@ -656,4 +655,20 @@ void config_send_mac(const struct sv_config *cfg, int node, uint8_t mac[6])
 	}
 	memcpy(mac, cfg->shared_mac, 6);
 	mac[1] = (uint8_t)(node + 1);
+}
+
+bool config_is_vip(const struct sv_config *cfg, const struct sv_addr *a)
+{
+	for (int i = 0; i < cfg->n_vips; i++)
+		if (addr_equal(&cfg->vips[i], a))
+			return true;
+	return false;
+}
+
+bool config_has_vip_family(const struct sv_config *cfg, int family)
+{
+	for (int i = 0; i < cfg->n_vips; i++)
+		if (cfg->vips[i].family == family)
+			return true;
+	return false;
 }

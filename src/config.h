@@ -67,6 +67,9 @@ struct sv_config {
 int config_load(const char *path, struct sv_config *cfg, FILE *err);
 int config_parse_string(const char *text, const char *name, struct sv_config *cfg, FILE *err);
 
+/* Whether a is one of the VIPs; whether any VIP is of family (AF_INET, AF_INET6). */
+bool config_is_vip(const struct sv_config *cfg, const struct sv_addr *a);
+bool config_has_vip_family(const struct sv_config *cfg, int family);
 /* The node's slice of local_ports, by its position in the file. */
 void config_local_slice(const struct sv_config *cfg, int node, uint16_t *lo, uint16_t *hi);
 /* The source MAC a node sends from in switch mode. */

@@ -9,7 +9,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <time.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -84,14 +83,6 @@ static int tcp_state(const struct nlattr *protoinfo)
 	return -1;
 }
 
-static bool is_vip(const struct sv_config *cfg, const struct sv_addr *a)
-{
-	for (int i = 0; i < cfg->n_vips; i++)
-		if (addr_equal(&cfg->vips[i], a))
-			return true;
-	return false;
-}
-
 static int on_entry(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump *d = data;
@@ -114,7 +105,7 @@ static int on_entry(const struct nlmsghdr *nlh, void *data)
 		}
 	}
 	if (t.proto != IPPROTO_TCP || !t.src.family || state == TCP_CONNTRACK_TIME_WAIT ||
-	    state == TCP_CONNTRACK_CLOSE || !is_vip(d->cfg, &t.dst))
+	    state == TCP_CONNTRACK_CLOSE || !config_is_vip(d->cfg, &t.dst))
 		return MNL_CB_OK;
 	d->live[client_bucket(d->cfg, &t.src, d->cfg->affinity == AFFINITY_FLOW ? t.sport : -1)] = true;
 	return MNL_CB_OK;
@@ -151,13 +142,11 @@ int ct_dump_start(struct ct_dump *d, const struct sv_config *cfg, bool *live)
 	d->cfg = cfg;
 	d->live = live;
 	memset(live, 0, cfg->buckets * sizeof(*live));
-	d->nl = mnl_socket_open(NETLINK_NETFILTER);
+	d->nl = netlink_open(NETLINK_NETFILTER, 0, true);
 	if (!d->nl)
 		return -errno;
 	d->seq = nlh->nlmsg_seq = (uint32_t)time(NULL);
-	if (mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    fcntl(mnl_socket_get_fd(d->nl), F_SETFL, O_NONBLOCK) < 0 ||
-	    mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0) {
+	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0) {
 		int err = errno;
 		ct_dump_close(d);
 		return -err;

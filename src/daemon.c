@@ -287,12 +287,9 @@ static void note_membership(struct daemon *d, int64_t now)
 static int commit_sets(struct daemon *d, const bool *owned)
 {
 	char what[160];
-	bool arp = false;
-	int ret;
+	int ret = nft_set_buckets(owned, d->held, d->cfg.buckets, config_has_vip_family(&d->cfg, AF_INET), what,
+				  sizeof(what));
 
-	for (int i = 0; i < d->cfg.n_vips; i++)
-		arp |= d->cfg.vips[i].family == AF_INET;
-	ret = nft_set_buckets(owned, d->held, d->cfg.buckets, arp, what, sizeof(what));
 	if (ret)
 		logf_("nftables refused the ownership update at \"%s\": %s", what, strerror(-ret));
 	return ret;

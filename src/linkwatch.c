@@ -3,11 +3,11 @@
 #include "linkwatch.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "netlink.h"
 #include "rtnl.h"
 
 int linkwatch_open(struct linkwatch *w, const char *ifname)
@@ -22,16 +22,8 @@ int linkwatch_open(struct linkwatch *w, const char *ifname)
 		w->ifindex = li.ifindex;
 		w->up = li.flags & IFF_UP;
 	}
-	w->nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!w->nl)
-		return -errno;
-	if (mnl_socket_bind(w->nl, groups, MNL_SOCKET_AUTOPID) < 0 ||
-	    fcntl(mnl_socket_get_fd(w->nl), F_SETFL, O_NONBLOCK) < 0) {
-		int err = errno;
-		linkwatch_close(w);
-		return -err;
-	}
-	return 0;
+	w->nl = netlink_open(NETLINK_ROUTE, groups, true);
+	return w->nl ? 0 : -errno;
 }
 
 int linkwatch_fd(const struct linkwatch *w)

@@ -3,7 +3,22 @@
 #include "netlink.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <time.h>
+
+struct mnl_socket *netlink_open(int bus, unsigned groups, bool nonblock)
+{
+	struct mnl_socket *nl = mnl_socket_open(bus);
+
+	if (nl && (mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0 ||
+		   (nonblock && fcntl(mnl_socket_get_fd(nl), F_SETFL, O_NONBLOCK) < 0))) {
+		int err = errno;
+		mnl_socket_close(nl);
+		errno = err;
+		nl = NULL;
+	}
+	return nl;
+}
 
 /* One socket per bus for the process: requests go strictly one after the other, each read
  * to its end, so no answer is ever left behind for the next. */
@@ -15,13 +30,8 @@ struct mnl_socket *netlink_socket(int bus)
 		errno = EINVAL;
 		return NULL;
 	}
-	if (socks[bus])
-		return socks[bus];
-	socks[bus] = mnl_socket_open(bus);
-	if (socks[bus] && mnl_socket_bind(socks[bus], 0, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(socks[bus]);
-		socks[bus] = NULL;
-	}
+	if (!socks[bus])
+		socks[bus] = netlink_open(bus, 0, false);
 	return socks[bus];
 }
 

@@ -4,6 +4,7 @@
 #define SHAREDVIP_NETLINK_H
 
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 
 /* Sends one request (setting its sequence number) on the process's socket for bus
  * (NETLINK_ROUTE, NETLINK_NETFILTER) and reads its answers to the ACK or the end of the
@@ -13,5 +14,8 @@ int netlink_talk(int bus, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
  * netfilter socket after a transaction that deleted anything waits for an RCU grace
  * period (5-20 ms), once per socket. NULL (errno set) if it cannot be opened. */
 struct mnl_socket *netlink_socket(int bus);
+/* A socket of the caller's own on bus, bound to the multicast groups (0 for none),
+ * nonblocking if asked. NULL (errno set) if it cannot be had. */
+struct mnl_socket *netlink_open(int bus, unsigned groups, bool nonblock);
 
 #endif

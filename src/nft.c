@@ -24,8 +24,7 @@
 typedef void (*build_fn)(struct nlmsghdr *nlh, void *obj);
 typedef int (*parse_fn)(const struct nlmsghdr *nlh, void *data);
 
-/* One request and its answers, read to the end; a missing object comes back as -ENOENT.
- * (The transaction has a socket of its own: see batch_send.) */
+/* One request and its answers, read to the end; a missing object comes back as -ENOENT. */
 static int nft_request(uint16_t type, int family, uint16_t flags, build_fn build, void *obj, parse_fn cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

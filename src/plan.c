@@ -120,3 +120,11 @@ void plan_print(const struct plan *p, FILE *out)
 	fprintf(out, "# buckets owned: %d of %u: %s\n", p->n_owned, cfg->buckets, p->n_owned ? ranges : "none");
 	fprintf(out, "# answers ARP for the VIPs: %s\n", p->arp_owner ? "yes" : "no");
 }
+
+bool plan_has_addr(const struct plan *p, const struct sv_addr *a)
+{
+	for (int i = 0; i < p->n_addrs; i++)
+		if (addr_equal(&p->addrs[i], a))
+			return true;
+	return false;
+}

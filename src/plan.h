@@ -35,6 +35,8 @@ struct plan {
 int plan_link_sysctls(const struct sv_config *cfg, const uint8_t perm_mac[6], struct sysctl_setting *out, int max);
 int plan_build(const struct sv_config *cfg, int node, struct plan *p);
 void plan_free(struct plan *p);
+/* Whether a (any prefix) is one of the addresses the plan puts on the interface. */
+bool plan_has_addr(const struct plan *p, const struct sv_addr *a);
 void plan_print(const struct plan *p, FILE *out);
 /* "0-3, 7, 9-12" */
 void format_ranges(const bool *members, uint32_t n, char *buf, size_t len);

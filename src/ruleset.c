@@ -36,14 +36,6 @@ const char *family_name(int family)
 	return family == NFPROTO_INET ? "inet" : family == NFPROTO_NETDEV ? "netdev" : "arp";
 }
 
-static bool has_family(const struct sv_config *cfg, int family)
-{
-	for (int i = 0; i < cfg->n_vips; i++)
-		if (cfg->vips[i].family == family)
-			return true;
-	return false;
-}
-
 /* What nft stores for `typeof meta length` and for address sets, so that `nft list`
  * prints our sets as it prints its own. */
 static const uint8_t udata_typeof_u32[] = { 0x00, 0x04, 0x01, 0x00, 0x00, 0x00, 0x03, 0x0e, 0x00, 0x04, 0x09,
@@ -111,7 +103,7 @@ static int vip_sets(struct rs_table *t, struct strbuf *body, const struct sv_con
 	int ret = 0;
 
 	for (int f = 0; f < 2; f++)
-		if (has_family(cfg, f ? AF_INET6 : AF_INET))
+		if (config_has_vip_family(cfg, f ? AF_INET6 : AF_INET))
 			ret |= vip_set(t, body, cfg, f ? AF_INET6 : AF_INET);
 	return ret;
 }
@@ -227,7 +219,7 @@ static int jump_rules(struct rs_table *t, const struct sv_config *cfg, const cha
 
 	for (int f = 0; f < 2; f++) {
 		int family = f ? AF_INET6 : AF_INET;
-		if (!has_family(cfg, family))
+		if (!config_has_vip_family(cfg, family))
 			continue;
 		rb_begin(&rb, t, chain);
 		if (match_if)
@@ -327,7 +319,7 @@ static int build_netdev(struct rs_table *t, struct strbuf *body, const struct ru
 	ret |= jump_rules(t, cfg, "ingress", false);
 	close_chain(body);
 	for (int f = 0; f < 2; f++)
-		if (has_family(cfg, f ? AF_INET6 : AF_INET))
+		if (config_has_vip_family(cfg, f ? AF_INET6 : AF_INET))
 			ret |= netdev_vip_chain(t, body, cfg, f ? AF_INET6 : AF_INET);
 	if (cfg->mode == MODE_SWITCH) {
 		uint8_t send_mac[6];
@@ -463,13 +455,13 @@ static int build_inet(struct rs_table *t, struct strbuf *body, const struct rule
 	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets);
 	ret |= add_chain(t, body, "input", "input", NF_INET_LOCAL_IN, -10, "filter", NULL, "filter - 10");
 	ret |= nd_rules(t, cfg);
-	if (has_family(cfg, AF_INET6))
+	if (config_has_vip_family(cfg, AF_INET6))
 		ret |= nd_accept_rules(t, "input");
 	ret |= jump_rules(t, cfg, "input", true);
 	close_chain(body);
 	ret |= forwarding_guard(t, body, cfg);
 	for (int f = 0; f < 2; f++)
-		if (has_family(cfg, f ? AF_INET6 : AF_INET))
+		if (config_has_vip_family(cfg, f ? AF_INET6 : AF_INET))
 			ret |= inet_vip_chain(t, body, cfg, f ? AF_INET6 : AF_INET);
 	ret |= snat_rules(t, body, in);
 	return ret;
@@ -549,7 +541,7 @@ int ruleset_build(const struct ruleset_input *in, struct ruleset *rs)
 	for (int i = 0; i < 3; i++) {
 		struct rs_table *t = &rs->tables[rs->n_tables];
 
-		if (families[i] == NFPROTO_ARP && !has_family(in->cfg, AF_INET))
+		if (families[i] == NFPROTO_ARP && !config_has_vip_family(in->cfg, AF_INET))
 			continue;
 		t->family = families[i];
 		rs->n_tables++;

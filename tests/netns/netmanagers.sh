@@ -20,11 +20,14 @@ iface eth0 inet static
 	gateway $GW
 EOT
 mkdir -p "$TMP/state" "$TMP/hooks/if-up.d" "$TMP/hooks/empty"
-sed -e "s#/usr/sbin/sharedvip-apply --#$SV_BIN/sharedvip-apply -c $TMP/c.ini --#" \
-	-e "s#-x /usr/sbin/sharedvip-apply#-x $SV_BIN/sharedvip-apply#" \
-	"$top/netmanager/ifupdown/sharedvip" > "$TMP/hooks/if-up.d/sharedvip"
-chmod 755 "$TMP/hooks/if-up.d/sharedvip"
-grep -q "$TMP/c.ini" "$TMP/hooks/if-up.d/sharedvip" || fail "could not point the hook at the test's config"
+# test_hook HOOK DEST: the package's hook, calling the build under test with the test's config
+test_hook() {
+	sed -e "s#/usr/sbin/sharedvip-apply --#$SV_BIN/sharedvip-apply -c $TMP/c.ini --#" \
+		-e "s#-x /usr/sbin/sharedvip-apply#-x $SV_BIN/sharedvip-apply#" "$top/netmanager/$1" > "$2"
+	chmod 755 "$2"
+	grep -q "$TMP/c.ini" "$2" || fail "could not point $1 at the test's config"
+}
+test_hook ifupdown/sharedvip "$TMP/hooks/if-up.d/sharedvip"
 
 # ifupdown ARGS: ifup/ifdown on node 1 with the test's interfaces file, state and hooks
 # (bind mounts in the mount namespace of this one `ip netns exec` only)
@@ -95,11 +98,7 @@ pass "one apply at a time: an apply waits for the one holding the lock; six at o
 # same way: after the link went down and up (its routes gone, the VIP flushed), the hook
 # for the configured interface puts everything back; other actions and interfaces: nothing.
 for hook in NetworkManager/50-sharedvip networkd-dispatcher/50-sharedvip; do
-	sed -e "s#/usr/sbin/sharedvip-apply --#$SV_BIN/sharedvip-apply -c $TMP/c.ini --#" \
-		-e "s#-x /usr/sbin/sharedvip-apply#-x $SV_BIN/sharedvip-apply#" \
-		"$top/netmanager/$hook" > "$TMP/hook"
-	chmod 755 "$TMP/hook"
-	grep -q "$TMP/c.ini" "$TMP/hook" || fail "could not point $hook at the test's config"
+	test_hook "$hook" "$TMP/hook"
 	nd 1 ip -4 addr flush dev eth0
 	nd 1 ip link set eth0 down
 	nd 1 ip addr add 192.168.0.11/24 dev eth0 # what the network manager configures itself

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <libnftnl/set.h>
+#include <net/if.h>
 
 #include "conntrack.h"
 #include "control.h"
@@ -25,6 +26,7 @@
 #include "identity.h"
 #include "netmanager.h"
 #include "nft.h"
+#include "ownership.h"
 #include "plan.h"
 #include "rtnl.h"
 #include "ruleset.h"
@@ -99,19 +101,6 @@ static bool mac_equal(const uint8_t *a, const uint8_t *b)
 	return !memcmp(a, b, 6);
 }
 
-/* Buckets this node may still hold connections in: what it held or owned before, less
- * what it owns now. They stay out of the early drop at ingress. */
-static int held_buckets(const struct sv_config *cfg, const bool *owned, bool *held)
-{
-	int ret = nft_set_members(NFPROTO_NETDEV, "held", held, cfg->buckets);
-
-	if (ret >= 0)
-		ret = nft_set_members(NFPROTO_NETDEV, "owned", held, cfg->buckets);
-	for (uint32_t b = 0; b < cfg->buckets; b++)
-		held[b] = held[b] && !owned[b];
-	return ret < 0 ? ret : 0;
-}
-
 /* A held bucket with no TCP connection left here (conntrack) goes back to being dropped at
  * ingress. Only after the commit: a bucket this node no longer owns takes no new
  * connection, so the dump cannot miss one. Best effort: a failure keeps what is held. */
@@ -135,7 +124,7 @@ static void release_idle(struct apply *ap, const bool *owned, bool *held)
 	}
 	free(live);
 	if (freed &&
-	    nft_set_buckets(owned, held, cfg->buckets, config_has_vip_family(cfg, AF_INET), what, sizeof(what)) == 0)
+	    nft_set_buckets(owned, held, cfg->buckets, config_has_vip_family(cfg, AF_INET), 0, what, sizeof(what)) == 0)
 		did(ap, "released %d held buckets without a connection left", freed);
 }
 
@@ -177,7 +166,8 @@ static int stale_sets(struct apply *ap, const struct rs_table *t, struct set_upd
 	return 0;
 }
 
-static int apply_ruleset(struct apply *ap, const struct ruleset *rs)
+/* -ERESTART, unreported, when something else committed since genid: read again. */
+static int apply_ruleset(struct apply *ap, const struct ruleset *rs, uint32_t genid)
 {
 	static const int all[] = { NFPROTO_NETDEV, NFPROTO_INET, NFPROTO_ARP };
 	bool replace[RS_MAX_TABLES] = { false }, any = false;
@@ -203,7 +193,9 @@ static int apply_ruleset(struct apply *ap, const struct ruleset *rs)
 	}
 	if (!any && !n_drop && !n_up)
 		return 0;
-	ret = nft_commit(rs, replace, drop, n_drop, up, n_up, what, sizeof(what));
+	ret = nft_commit(rs, replace, drop, n_drop, up, n_up, genid, what, sizeof(what));
+	if (ret == -ERESTART)
+		return ret;
 	if (ret)
 		return refused(ap, ret, "nftables refused the transaction at \"%s\"", what);
 	for (int i = 0; i < rs->n_tables; i++)
@@ -294,7 +286,7 @@ static int apply_mac(struct apply *ap, const uint8_t mac[6])
 	if (mac_equal(ap->link.mac, mac))
 		return 0;
 	ret = rtnl_link_set_mac(ap->link.ifindex, mac);
-	if (ret == -EBUSY && (ap->link.flags & 1 /* IFF_UP */))
+	if (ret == -EBUSY && (ap->link.flags & IFF_UP))
 		ret = bounce_for_mac(ap, mac);
 	else if (ret)
 		return refused(ap, ret, "set MAC address of %s to %s", ap->link.name, mac_str(mac, m));
@@ -303,7 +295,7 @@ static int apply_mac(struct apply *ap, const uint8_t mac[6])
 	did(ap, "link %s address %s", ap->link.name, mac_str(mac, m));
 	memcpy(ap->link.mac, mac, 6);
 	/* the router and the operator's own session follow the new MAC at once */
-	if (ap->link.flags & 1)
+	if (ap->link.flags & IFF_UP)
 		return announce_all(ap, mac);
 	return 0;
 }
@@ -313,12 +305,12 @@ static int apply_up(struct apply *ap)
 {
 	int ret;
 
-	if (ap->link.flags & 1)
+	if (ap->link.flags & IFF_UP)
 		return 0;
 	ret = rtnl_link_set_up(ap->link.ifindex, true);
 	if (ret)
 		return refused(ap, ret, "bring link %s up", ap->link.name);
-	ap->link.flags |= 1;
+	ap->link.flags |= IFF_UP;
 	did(ap, "link %s up", ap->link.name);
 	return 0;
 }
@@ -449,7 +441,7 @@ static int link_egress(struct apply *ap, const struct sv_config *local)
 	link_send_mac(local, &ap->link, send_mac);
 	if (ruleset_build_link(local, send_mac, &rs))
 		return refused(ap, -ENOMEM, "build the egress rewrite");
-	ret = nft_commit(&rs, replace, NULL, 0, NULL, 0, what, sizeof(what));
+	ret = nft_commit(&rs, replace, NULL, 0, NULL, 0, 0, what, sizeof(what));
 	ruleset_free(&rs);
 	if (ret)
 		return refused(ap, ret, "nftables refused the transaction at \"%s\"", what);
@@ -473,7 +465,7 @@ int apply_link(const struct sv_config *cfg, const char *ifname, const char *cons
 	/* sysctls and chains go by the current name, whichever name the config used */
 	snprintf(local.interface, sizeof(local.interface), "%s", ifname);
 	n = plan_link_sysctls(&local, ap.link.has_perm_mac ? ap.link.perm_mac : ap.link.mac, s, 4);
-	if (!(ap.link.flags & 1) && (ret = apply_sysctls(&ap, s, n)))
+	if (!(ap.link.flags & IFF_UP) && (ret = apply_sysctls(&ap, s, n)))
 		return ret;
 	if ((ret = link_egress(&ap, &local)))
 		return ret;
@@ -486,7 +478,7 @@ int apply_link(const struct sv_config *cfg, const char *ifname, const char *cons
 		}
 		if (ret)
 			return refused(&ap, ret, "set MAC address of %s to %s", ifname, mac_str(cfg->shared_mac, m));
-		if (ap.link.flags & 1)
+		if (ap.link.flags & IFF_UP)
 			announce_all(&ap, cfg->shared_mac);
 	}
 	log_line("sharedvip: %s has the shared MAC %s", ifname, mac_str(cfg->shared_mac, m));
@@ -555,14 +547,113 @@ static void warn_mac_derived(struct apply *ap, const struct plan *p, const struc
 	}
 }
 
-static int apply_kernel(struct apply *ap, const struct plan *p, const struct ruleset *rs,
-			const struct sv_addr *old_vips, int n_old)
+/* One snapshot of sharedvip's bucket sets in the kernel, at generation genid. */
+struct kernel_sets {
+	bool *owned, *leased, *ingress, *held;
+	int64_t lease_left_ms;
+	uint32_t genid;
+};
+
+static void kernel_sets_free(struct kernel_sets *k)
+{
+	free(k->owned), free(k->leased), free(k->ingress), free(k->held);
+}
+
+static int kernel_sets_read(struct kernel_sets *k, uint32_t buckets)
+{
+	int ret;
+
+	kernel_sets_free(k);
+	memset(k, 0, sizeof(*k));
+	k->owned = calloc(buckets, sizeof(bool));
+	k->leased = calloc(buckets, sizeof(bool));
+	k->ingress = calloc(buckets, sizeof(bool));
+	k->held = calloc(buckets, sizeof(bool));
+	if (!k->owned || !k->leased || !k->ingress || !k->held)
+		return -ENOMEM;
+	if ((ret = nft_genid(&k->genid)) < 0 ||
+	    (ret = nft_owned_lease(k->owned, k->leased, buckets, &k->lease_left_ms)) < 0 ||
+	    (ret = nft_set_members(NFPROTO_NETDEV, "owned", k->ingress, buckets)) < 0 ||
+	    (ret = nft_set_members(NFPROTO_NETDEV, "held", k->held, buckets)) < 0)
+		return ret;
+	return 0;
+}
+
+/* Decides this node's owned and held buckets: sharedvipd's when it asks, else from the
+ * source (the static split, or in daemon mode only what the daemon leased). */
+static void decide_ownership(const struct apply_request *req, const struct plan *p, const struct kernel_sets *k,
+			     bool *owned, bool *held, struct ruleset_input *in)
+{
+	const struct sv_config *cfg = in->cfg;
+	struct own_kernel kv = { k->owned, k->leased, k->ingress, k->held, k->lease_left_ms };
+	enum own_source src = ownership_source(cfg, access(cfg->failover.key_file, F_OK) == 0, req->force_static);
+
+	in->owned = owned;
+	in->held = held;
+	in->leased = req->owned || src == OWN_DAEMON;
+	if (req->owned) {
+		memcpy(owned, req->owned, cfg->buckets * sizeof(*owned));
+		memcpy(held, req->held, cfg->buckets * sizeof(*held));
+		in->lease_ms = req->lease_ms;
+		return;
+	}
+	in->lease_ms = ownership_for_apply(src, cfg->buckets, p->owned, &kv, owned, held);
+}
+
+/* A VIP that left the config goes before the commit that stops filtering it: no moment
+ * with an unfiltered VIP on the interface, whatever kills the apply in between. */
+static int remove_old_vips_first(struct apply *ap, const struct plan *p, const struct sv_addr *old, int n_old)
+{
+	struct if_addr addrs[MAX_IF_ADDRS];
+	bool any = false;
+	int n;
+
+	for (int i = 0; i < n_old; i++)
+		any |= !plan_has_addr(p, &old[i]);
+	if (!any)
+		return 0;
+	if ((n = list_addrs(ap, addrs)) < 0)
+		return -n;
+	return remove_old_vips(ap, p, old, n_old, addrs, n);
+}
+
+/* Read the bucket sets, decide, build and commit; again if something else (sharedvipd
+ * renewing its lease, say) committed in between, so nothing it set is overwritten with a
+ * stale copy. */
+static int load_ruleset(struct apply *ap, const struct apply_request *req, const struct plan *p, bool *owned,
+			bool *held, struct ruleset_input *in)
+{
+	struct kernel_sets k = { 0 };
+	struct ruleset rs;
+	int ret = -ERESTART;
+
+	for (int attempt = 0; attempt < 20 && ret == -ERESTART; attempt++) {
+		if ((ret = kernel_sets_read(&k, ap->cfg->buckets))) {
+			ret = refused(ap, ret, "read the bucket sets of the sharedvip tables");
+			break;
+		}
+		decide_ownership(req, p, &k, owned, held, in);
+		if (ruleset_build(in, &rs)) {
+			ret = refused(ap, -ENOMEM, "build the nftables ruleset");
+			break;
+		}
+		ret = apply_ruleset(ap, &rs, k.genid);
+		ruleset_free(&rs);
+	}
+	if (ret == -ERESTART)
+		ret = refused(ap, ret, "commit the sharedvip tables (the ruleset kept changing)");
+	kernel_sets_free(&k);
+	return ret;
+}
+
+static int apply_kernel(struct apply *ap, const struct apply_request *req, const struct plan *p,
+			const struct sv_addr *old_vips, int n_old, bool *owned, bool *held, struct ruleset_input *in)
 {
 	struct if_addr addrs[MAX_IF_ADDRS];
 	int ret, n;
 
 	/* What the udev stage does, in case it did not run: only possible while the link is down. */
-	if (!(ap->link.flags & 1)) {
+	if (!(ap->link.flags & IFF_UP)) {
 		struct sysctl_setting link[4];
 		n = plan_link_sysctls(ap->cfg, ap->link.has_perm_mac ? ap->link.perm_mac : ap->link.mac, link, 4);
 		if ((ret = apply_sysctls(ap, link, n)))
@@ -570,29 +661,17 @@ static int apply_kernel(struct apply *ap, const struct plan *p, const struct rul
 	}
 
 	/* Filter first, so the VIP never appears on a node that would answer for everyone. */
-	if ((ret = apply_sysctls(ap, p->sysctls, p->n_sysctls)) || (ret = apply_ruleset(ap, rs)) ||
-	    (ret = apply_mac(ap, p->mac)) || (ret = apply_up(ap)))
+	if ((ret = apply_sysctls(ap, p->sysctls, p->n_sysctls)) ||
+	    (ret = remove_old_vips_first(ap, p, old_vips, n_old)) ||
+	    (ret = load_ruleset(ap, req, p, owned, held, in)) || (ret = apply_mac(ap, p->mac)) || (ret = apply_up(ap)))
 		return ret;
-	/* one list of the addresses serves the three steps that read them */
+	/* one list of the addresses serves the steps that read them */
 	if ((n = list_addrs(ap, addrs)) < 0)
 		return -n;
-	if ((ret = remove_old_vips(ap, p, old_vips, n_old, addrs, n)) || (ret = apply_addrs(ap, p, addrs, n)) ||
-	    (ret = apply_routes(ap)))
+	if ((ret = apply_addrs(ap, p, addrs, n)) || (ret = apply_routes(ap)))
 		return ret;
 	warn_mac_derived(ap, p, addrs, n);
 	return 0;
-}
-
-/* While sharedvipd runs, ownership is its own: keep what the kernel has. */
-static bool daemon_owns(const struct sv_config *cfg, bool *owned, bool *held)
-{
-	char reply[64];
-
-	if (control_request(control_run_dir(NULL), "status", reply, sizeof(reply)) || strncmp(reply, "mode daemon", 11))
-		return false;
-	nft_set_members(NFPROTO_INET, "owned", owned, cfg->buckets);
-	nft_set_members(NFPROTO_NETDEV, "held", held, cfg->buckets);
-	return true;
 }
 
 /* At boot, sharedvip.service and a network manager's hook can apply at the same moment, each
@@ -616,65 +695,109 @@ static int lock_apply(void)
 	return fd;
 }
 
-int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose, const bool *owned_override,
-	       const bool *held_override)
+static int dry_run(const struct apply_request *req, const struct plan *p, bool *owned, bool *held,
+		   struct ruleset_input *in)
 {
-	struct apply ap = { .cfg = cfg, .verbose = verbose };
+	struct kernel_sets k = { 0 };
+	struct ruleset rs;
+	int ret = 0;
+
+	if (kernel_sets_read(&k, in->cfg->buckets) == -ENOMEM) {
+		kernel_sets_free(&k);
+		return -ENOMEM;
+	}
+	decide_ownership(req, p, &k, owned, held, in);
+	kernel_sets_free(&k);
+	if (ruleset_build(in, &rs))
+		return -ENOMEM;
+	plan_print(p, stdout);
+	for (int i = 0; i < rs.n_tables; i++)
+		printf("%s%s", i ? "\n" : "", sb_str(&rs.tables[i].text));
+	ruleset_free(&rs);
+	return ret;
+}
+
+static bool has_leased(const struct ruleset_input *in)
+{
+	return in->leased && buckets_count(in->owned, in->cfg->buckets);
+}
+
+int apply_node(const struct sv_config *cfg, int node, const struct apply_request *req)
+{
+	struct apply ap = { .cfg = cfg, .verbose = req->verbose };
 	struct ruleset_input in = { .cfg = cfg, .node = node };
 	struct sv_addr old_vips[SV_MAX_VIPS * 2];
-	struct ruleset rs;
 	struct plan p;
-	bool *held, *owned, daemon_running = false;
-	int ret, n_old = 0, lock_fd = dry_run ? -1 : lock_apply();
+	bool *held, *owned;
+	int ret, n_old = 0, lock_fd = -1;
 
-	if (plan_build(cfg, node, &p)) {
-		if (lock_fd >= 0)
-			close(lock_fd);
+	if (plan_build(cfg, node, &p))
 		return refused(&ap, -ENOMEM, "compute the plan");
-	}
 	held = calloc(cfg->buckets, sizeof(*held));
 	owned = calloc(cfg->buckets, sizeof(*owned));
 	if (!held || !owned) {
 		ret = refused(&ap, -ENOMEM, "compute the plan");
 		goto out;
 	}
-	if (owned_override) {
-		memcpy(owned, owned_override, cfg->buckets * sizeof(*owned));
-		memcpy(held, held_override, cfg->buckets * sizeof(*held));
-	} else if (!(daemon_running = daemon_owns(cfg, owned, held))) {
-		memcpy(owned, p.owned, cfg->buckets * sizeof(*owned));
-		held_buckets(cfg, owned, held);
-	}
-	n_old = nft_vips(old_vips, SV_MAX_VIPS * 2);
-	in.owned = owned;
-	in.held = held;
-	if (ruleset_build(&in, &rs)) {
-		ret = refused(&ap, -ENOMEM, "build the nftables ruleset");
+	if (req->dry_run) {
+		ret = dry_run(req, &p, owned, held, &in);
+		if (ret)
+			ret = refused(&ap, ret, "build the nftables ruleset");
 		goto out;
 	}
-	if (dry_run) {
-		plan_print(&p, stdout);
-		for (int i = 0; i < rs.n_tables; i++)
-			printf("%s%s", i ? "\n" : "", sb_str(&rs.tables[i].text));
-		ret = 0;
-	} else {
-		ret = rtnl_link_get(cfg->interface, &ap.link);
-		if (ret == -ENODEV)
-			ret = refused(&ap, ret, "find interface %s", cfg->interface);
-		else if (ret)
-			ret = refused(&ap, ret, "read link %s", cfg->interface);
-		else
-			ret = apply_kernel(&ap, &p, &rs, old_vips, n_old > 0 ? n_old : 0);
-		if (!ret && !owned_override && !daemon_running)
-			release_idle(&ap, owned, held);
-		if (!ret && verbose && !ap.changes)
-			printf("nothing to change\n");
-	}
-	ruleset_free(&rs);
+	lock_fd = lock_apply();
+	n_old = nft_vips(old_vips, SV_MAX_VIPS * 2);
+	ret = rtnl_link_get(cfg->interface, &ap.link);
+	if (ret == -ENODEV)
+		ret = refused(&ap, ret, "find interface %s", cfg->interface);
+	else if (ret)
+		ret = refused(&ap, ret, "read link %s", cfg->interface);
+	else
+		ret = apply_kernel(&ap, req, &p, old_vips, n_old > 0 ? n_old : 0, owned, held, &in);
+	/* a running daemon lets go of its own held buckets */
+	if (!ret && !req->owned && !has_leased(&in))
+		release_idle(&ap, owned, held);
+	if (!ret && req->verbose && !ap.changes)
+		printf("nothing to change\n");
 out:
 	free(held);
 	free(owned);
 	plan_free(&p);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return ret;
+}
+
+/* The unit's ExecStopPost, whatever stopped the daemon: this node owns nothing from now on
+ * and keeps its established connections (what it owned becomes held). Reads no config, so
+ * it works when the config is what failed. */
+int apply_release(void)
+{
+	struct apply ap = { 0 };
+	struct kernel_sets k = { 0 };
+	char comment[64], what[160];
+	int ret, lock_fd = lock_apply(), n;
+	bool *none = calloc(SV_MAX_BUCKETS, sizeof(bool));
+
+	ret = none ? nft_table_comment(NFPROTO_INET, comment, sizeof(comment)) : -ENOMEM;
+	if (ret <= 0)
+		goto out;
+	if ((ret = kernel_sets_read(&k, SV_MAX_BUCKETS)))
+		goto out;
+	held_after(k.held, k.owned, none, SV_MAX_BUCKETS);
+	held_after(k.held, k.ingress, none, SV_MAX_BUCKETS);
+	n = buckets_count(k.owned, SV_MAX_BUCKETS);
+	ret = nft_set_buckets(none, k.held, SV_MAX_BUCKETS,
+			      nft_table_comment(NFPROTO_ARP, comment, sizeof(comment)) > 0, 0, what, sizeof(what));
+	if (ret)
+		ret = refused(&ap, ret, "nftables refused the release at \"%s\"", what);
+	else
+		printf("%s: released %d buckets; established connections stay\n", sv_prog, n);
+out:
+	if (ret < 0)
+		ret = refused(&ap, ret, "read the sharedvip tables");
+	kernel_sets_free(&k);
+	free(none);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	return ret;

@@ -4,6 +4,7 @@
 #define SHAREDVIP_APPLY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -14,11 +15,20 @@ bool apply_is_interface(const struct sv_config *cfg, const char *ifname, const c
 /* The udev stage: shared MAC and IPv6 link settings on ifname, if it is the configured
  * interface (by name or by one of udev's predictable names). */
 int apply_link(const struct sv_config *cfg, const char *ifname, const char *const *alt_names);
+/* How an apply is to run, and whose ownership it loads. */
+struct apply_request {
+	bool dry_run, verbose;
+	bool force_static;	  /* --static: the static split although the daemon is configured */
+	const bool *owned, *held; /* sharedvipd's ownership, NULL otherwise */
+	int64_t lease_ms;	  /* with owned: how long its lease has left */
+};
 /* Makes the system match the config for node; dry_run prints the plan instead. Ownership:
- * owned_override/held_override when given (sharedvipd), else a running sharedvipd's (kept
- * as the kernel has it), else the static split over all configured nodes. */
-int apply_node(const struct sv_config *cfg, int node, bool dry_run, bool verbose, const bool *owned_override,
-	       const bool *held_override);
+ * req->owned/held when given (sharedvipd); in a failover cluster (a [failover] section and
+ * its key file) only what the running daemon leased, which ends by itself when it stops;
+ * else the static split over all configured nodes. */
+int apply_node(const struct sv_config *cfg, int node, const struct apply_request *req);
+/* Gives up every bucket this node owns, keeping its connections (held): reads no config. */
+int apply_release(void);
 void apply_warn_stale_initramfs(const char *config_path);
 /* Which node this is, reading the interface's addresses: -1 after printing why not. */
 int apply_identify(const struct sv_config *cfg, const char *opt_node);

@@ -87,6 +87,7 @@ static void section_begin(struct parse *p, char *name)
 			perr(p, p->lineno, "duplicate section [failover] (first at line %d)", p->failover_line);
 		else
 			p->failover_line = p->lineno;
+		p->cfg->failover.enabled = true;
 	} else if (!strcmp(name, "node")) {
 		p->sec = SEC_UNKNOWN;
 		if (!valid_node_name(arg)) {
@@ -392,7 +393,7 @@ static void cluster_key(struct parse *p, const char *key, const char *value)
 	} else if (!strcmp(key, "gateway")) {
 		each_item(p, key, value, add_gateway);
 	} else if (!strcmp(key, "buckets")) {
-		if (parse_uint(p, key, value, 1, 65536, &v))
+		if (parse_uint(p, key, value, 1, SV_MAX_BUCKETS, &v))
 			cfg->buckets = (uint32_t)v;
 	} else if (!strcmp(key, "seed")) {
 		if (parse_uint(p, key, value, 0, UINT32_MAX, &v))

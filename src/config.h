@@ -17,6 +17,7 @@
 #define SV_MAX_NODE_ADDRS 8
 #define SV_MAX_SERVICES	  64
 #define SV_MAX_NAME	  64
+#define SV_MAX_BUCKETS	  65536
 
 enum sv_affinity { AFFINITY_CLIENT, AFFINITY_NETWORK, AFFINITY_FLOW };
 enum sv_mode { MODE_HUB, MODE_SWITCH };
@@ -55,6 +56,7 @@ struct sv_config {
 	struct sv_node nodes[SV_MAX_NODES];
 	int n_nodes;
 	struct {
+		bool enabled; /* a [failover] section: ownership is the daemon's (with its key) */
 		unsigned heartbeat_ms, dead_after;
 		uint16_t port;
 		char key_file[256];

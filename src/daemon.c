@@ -4,9 +4,12 @@
 /*
  * sharedvipd: heartbeats to every other node's own address every heartbeat_ms, membership
  * from the authenticated heartbeats heard, and ownership of the buckets computed from the
- * config and the alive set. A bucket is released at once and acquired only when every
- * alive peer reports the same view (so its previous owner has released it) or after a
- * hold-down of dead_after heartbeats. Ownership lives in the nftables sets only.
+ * config and the alive set. The event loop only wires: membership.c and ownership.c decide,
+ * nft.c executes. A bucket is released at once and acquired only when every peer this node
+ * hears reports the same view (so its previous owner has released it); the hold-down is
+ * for peers never heard. Ownership lives in the nftables sets only, leased: each owned
+ * element times out unless renewed right before each heartbeat, so a hung or killed daemon's
+ * kernel stops taking new connections before its peers take its buckets over.
  */
 #include "daemon.h"
 
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -36,6 +40,7 @@
 #include "membership.h"
 #include "nft.h"
 #include "notify.h"
+#include "ownership.h"
 
 #define MAX_TARGETS (SV_MAX_NODES * 2)
 /* After something else changed the link, apply again once it has been quiet this long: a
@@ -47,19 +52,20 @@
 
 struct daemon {
 	struct sv_config cfg;
-	const char *config_path, *run_dir, *opt_node;
+	const char *config_path, *run_dir, *opt_node, *state_dir;
 	int self;
 	uint8_t key[4096];
 	size_t key_len;
 	uint8_t digest[HB_DIGEST_LEN];
 	struct membership m;
-	bool *installed, *held, *desired, *next, *live;
-	int16_t *owner;
-	int udp[2], ctl, sig;
+	struct ownership own;
+	uint8_t announced[HB_VIEW_BYTES]; /* the view the kernel is in step with: what heartbeats say */
+	bool *live, *scratch;		  /* the conntrack dump's answer; a bucket set to compute in */
+	int udp[2], ctl, sig, lock_fd;
 	struct sockaddr_storage targets[MAX_TARGETS];
 	int target_sock[MAX_TARGETS], n_targets;
 	uint64_t incarnation, seq;
-	int64_t next_hb_ms, next_watchdog_ms, watchdog_ms, last_forged_log_ms;
+	int64_t next_hb_ms, next_watchdog_ms, watchdog_ms, last_forged_log_ms, last_renew_log_ms;
 	bool stopping, pending, had_quorum, logged_differs[SV_MAX_NODES], was_alive[SV_MAX_NODES];
 	struct linkwatch watch;
 	int64_t reapply_ms; /* 0: nothing to put back */
@@ -158,9 +164,12 @@ static int open_udp(struct daemon *d, const struct sv_addr *own)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
 	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* no SO_REUSEADDR: a second daemon on this node must not share the port */
 	if (bind(fd, (struct sockaddr *)&ss, len)) {
-		logf_("cannot bind heartbeat socket: %s", strerror(errno));
+		char a[SV_ADDRSTRLEN];
+		logf_("cannot bind the heartbeat socket to %s port %u: %s%s", addr_str(own, a, false),
+		      d->cfg.failover.port, strerror(errno),
+		      errno == EADDRINUSE ? " (another sharedvipd runs on this node?)" : "");
 		close(fd);
 		return -1;
 	}
@@ -208,17 +217,44 @@ static int open_heartbeats(struct daemon *d)
 	return 0;
 }
 
+/* The lease, renewed right before each heartbeat: the peers count this node dead
+ * dead_after heartbeats (and a quarter) after the last one they heard, and by then every
+ * element renewed before it has timed out. A renewal the kernel refuses loses the buckets
+ * (their elements run out): they are taken again through agreement. */
+static void renew_lease(struct daemon *d)
+{
+	char what[160];
+	int64_t now = now_ms();
+	int ret;
+
+	if (buckets_count(d->own.installed, d->cfg.buckets) &&
+	    (ret =
+		 nft_renew_lease(d->own.installed, d->cfg.buckets, ownership_lease_ms(&d->cfg), what, sizeof(what)))) {
+		if (now - d->last_renew_log_ms > 1000)
+			logf_("nftables refused the lease renewal at \"%s\": %s; its buckets run out", what,
+			      strerror(-ret));
+		d->last_renew_log_ms = now;
+		memset(d->own.next, 0, d->cfg.buckets * sizeof(bool));
+		ownership_committed(&d->own);
+		d->pending = true;
+	}
+	ownership_renewed(&d->own, now);
+}
+
 /* Each heartbeat goes out as two copies, each with its own sequence number: one lost
- * packet is then never a missed heartbeat (20 % random loss becomes 4 %). */
+ * packet is then never a missed heartbeat (20 % random loss becomes 4 %). It carries the
+ * announced view: the one the kernel's ownership is in step with. */
 static void send_heartbeats(struct daemon *d, uint8_t flags)
 {
 	struct heartbeat hb = { .flags = flags, .node = (uint16_t)d->self, .incarnation = d->incarnation };
 	uint8_t msg[HB_LEN];
 
+	if (!(flags & HB_LEAVING))
+		renew_lease(d);
 	if (d->m.self_draining)
 		hb.flags |= HB_DRAINING;
 	memcpy(hb.digest, d->digest, HB_DIGEST_LEN);
-	memcpy(hb.view, d->m.view, HB_VIEW_BYTES);
+	memcpy(hb.view, d->announced, HB_VIEW_BYTES);
 	for (int copy = 0; copy < 2; copy++) {
 		hb.seq = ++d->seq;
 		hb_encode(&hb, d->key, d->key_len, msg);
@@ -228,15 +264,6 @@ static void send_heartbeats(struct daemon *d, uint8_t flags)
 								  : sizeof(struct sockaddr_in6));
 	}
 	d->next_hb_ms = now_ms() + d->cfg.failover.heartbeat_ms;
-}
-
-static int count(const bool *set, uint32_t n)
-{
-	int c = 0;
-
-	for (uint32_t b = 0; b < n; b++)
-		c += set[b];
-	return c;
 }
 
 static void log_members(struct daemon *d, const char *why)
@@ -283,24 +310,38 @@ static void note_membership(struct daemon *d, int64_t now)
 								: "this group serves their buckets too");
 }
 
-/* The kernel's owned sets become owned, its held set d->held: one transaction. */
-static int commit_sets(struct daemon *d, const bool *owned)
+/* What is left of the lease now: acquired buckets run out with the others. */
+static int64_t lease_left(const struct daemon *d)
+{
+	int64_t left = d->own.lease_until - now_ms();
+
+	return d->own.lease_until && left > 0 ? left : ownership_lease_ms(&d->cfg);
+}
+
+/* The kernel's owned sets become owned, its held set held: one transaction. */
+static int commit_sets(struct daemon *d, const bool *owned, const bool *held)
 {
 	char what[160];
-	int ret = nft_set_buckets(owned, d->held, d->cfg.buckets, config_has_vip_family(&d->cfg, AF_INET), what,
-				  sizeof(what));
+	int ret = nft_set_buckets(owned, held, d->cfg.buckets, config_has_vip_family(&d->cfg, AF_INET), lease_left(d),
+				  what, sizeof(what));
 
 	if (ret)
 		logf_("nftables refused the ownership update at \"%s\": %s", what, strerror(-ret));
 	return ret;
 }
 
-static int update_kernel(struct daemon *d, const bool *next)
+/* The kernel gets own.next; what it gives away stays held. */
+static int update_kernel(struct daemon *d)
 {
-	for (uint32_t b = 0; b < d->cfg.buckets; b++)
-		d->held[b] = (d->held[b] || d->installed[b]) && !next[b];
+	int ret;
+
+	memcpy(d->scratch, d->own.held, d->cfg.buckets * sizeof(bool));
+	held_after(d->scratch, d->own.installed, d->own.next, d->cfg.buckets);
 	d->ct_stale = true;
-	return commit_sets(d, next);
+	ret = commit_sets(d, d->own.next, d->scratch);
+	if (!ret)
+		ownership_committed(&d->own);
+	return ret;
 }
 
 /* A bucket given away stays held while this node has connections in it; once the last is
@@ -312,7 +353,7 @@ static void prune_start(struct daemon *d, int64_t now)
 	int ret;
 
 	d->next_prune_ms = now + PRUNE_MS;
-	if (!count(d->held, d->cfg.buckets))
+	if (!buckets_count(d->own.held, d->cfg.buckets))
 		return;
 	d->ct_stale = false;
 	if ((ret = ct_dump_start(&d->ct, &d->cfg, d->live)))
@@ -321,33 +362,26 @@ static void prune_start(struct daemon *d, int64_t now)
 
 static void prune_continue(struct daemon *d)
 {
-	bool *old = d->held;
-	int ret = ct_dump_continue(&d->ct), freed = 0;
+	int ret = ct_dump_continue(&d->ct), freed;
 
 	if (ret <= 0 || d->ct_stale)
 		return;
-	for (uint32_t b = 0; b < d->cfg.buckets; b++) {
-		freed += d->held[b] && !d->live[b];
-		d->live[b] = d->live[b] && d->held[b]; /* what stays held */
-	}
-	if (!freed)
-		return;
-	d->held = d->live;
-	d->live = old;
-	if (commit_sets(d, d->installed)) {
-		d->live = d->held; /* the kernel keeps the old set, and so do we */
-		d->held = old;
-		return;
-	}
+	memcpy(d->scratch, d->own.held, d->cfg.buckets * sizeof(bool));
+	freed = held_release_idle(d->scratch, d->live, d->cfg.buckets);
+	if (!freed || commit_sets(d, d->own.installed, d->scratch))
+		return; /* the kernel keeps the old set, and so do we */
+	memcpy(d->own.held, d->scratch, d->cfg.buckets * sizeof(bool));
 	logf_("held: %d buckets have no connection here any more, %d still held", freed,
-	      count(d->held, d->cfg.buckets));
+	      buckets_count(d->own.held, d->cfg.buckets));
 }
 
-/* Release at once; acquire only when it is safe (membership_may_acquire). */
+/* Release at once; acquire only when it is safe (membership_may_acquire). The heartbeats
+ * announce the new view only once the kernel has let go of what it no longer owns. */
 static void reconcile(struct daemon *d, int64_t now, const char *reason)
 {
-	bool eligible[SV_MAX_NODES], quorum = membership_has_quorum(&d->m), may;
-	int added = 0, removed = 0;
+	bool eligible[SV_MAX_NODES], quorum = membership_has_quorum(&d->m), serve;
+	enum acquire_rule rule = membership_may_acquire(&d->m, now);
+	struct own_step st;
 
 	if (d->cfg.failover.quorum == QUORUM_MAJORITY && quorum != d->had_quorum)
 		logf_("quorum %s: %s", quorum ? "regained" : "LOST",
@@ -355,24 +389,22 @@ static void reconcile(struct daemon *d, int64_t now, const char *reason)
 			     : "no new connections until more than half the weight is back");
 	d->had_quorum = quorum;
 	membership_eligible(&d->m, eligible);
-	assign_buckets(&d->cfg, eligible, d->owner);
-	may = membership_may_acquire(&d->m, now);
-	d->pending = false;
-	for (uint32_t b = 0; b < d->cfg.buckets; b++) {
-		d->desired[b] =
-		    d->owner[b] == d->self && (d->cfg.failover.quorum == QUORUM_NONE || quorum) && !d->stopping;
-		d->next[b] = d->desired[b] && (d->installed[b] || may);
-		d->pending |= d->desired[b] && !d->next[b];
-		added += d->next[b] && !d->installed[b];
-		removed += !d->next[b] && d->installed[b];
+	/* without a link it can neither serve nor hear whether others took over */
+	serve = (d->cfg.failover.quorum == QUORUM_NONE || quorum) && !d->stopping && d->watch.running;
+	if (ownership_step(&d->own, eligible, serve, rule, &st)) {
+		logf_("cannot compute the assignment: %s", strerror(ENOMEM));
+		return;
 	}
-	if (!added && !removed)
-		return;
-	if (update_kernel(d, d->next))
-		return;
-	memcpy(d->installed, d->next, d->cfg.buckets * sizeof(bool));
-	logf_("ownership: %d buckets (+%d -%d) %s", count(d->installed, d->cfg.buckets), added, removed, reason);
-	notify_status("owns %d of %u buckets", count(d->installed, d->cfg.buckets), d->cfg.buckets);
+	d->pending = st.pending;
+	if (st.added || st.removed) {
+		if (update_kernel(d))
+			return; /* the view stays unannounced: nobody takes what the kernel still owns */
+		logf_("ownership: %d buckets (+%d -%d) %s%s%s", buckets_count(d->own.installed, d->cfg.buckets),
+		      st.added, st.removed, reason, st.added ? ", acquired " : "",
+		      st.added ? acquire_rule_name(rule) : "");
+		notify_status("owns %d of %u buckets", buckets_count(d->own.installed, d->cfg.buckets), d->cfg.buckets);
+	}
+	memcpy(d->announced, d->m.view, HB_VIEW_BYTES);
 }
 
 static void receive(struct daemon *d, int fd)
@@ -408,19 +440,21 @@ static void receive(struct daemon *d, int fd)
 	}
 	if (any) {
 		note_membership(d, now);
-		send_heartbeats(d, 0); /* tell the others at once: they wait for agreement */
 		reconcile(d, now, "after a membership change");
+		send_heartbeats(d, 0); /* tell the others at once: they wait for agreement */
 	} else if (d->pending) {
 		reconcile(d, now, "after agreement");
 	}
 }
+
+static void save_draining(struct daemon *d, bool drain);
 
 static void status_reply(struct daemon *d, char *out, size_t len)
 {
 	int64_t now = now_ms();
 	size_t off =
 	    (size_t)snprintf(out, len, "mode daemon\nnode %s\ndraining %d\nowned %d\n", d->cfg.nodes[d->self].name,
-			     d->m.self_draining, count(d->installed, d->cfg.buckets));
+			     d->m.self_draining, buckets_count(d->own.installed, d->cfg.buckets));
 	for (int i = 0; i < d->cfg.n_nodes && off < len; i++) {
 		const struct peer *p = &d->m.peers[i];
 		off +=
@@ -453,9 +487,10 @@ static void control(struct daemon *d)
 	} else if (!strcmp(cmd, "drain") || !strcmp(cmd, "resume")) {
 		bool drain = !strcmp(cmd, "drain");
 		membership_set_draining(&d->m, drain, now_ms());
+		save_draining(d, drain);
 		logf_("%s", drain ? "draining: no new connections here, established ones stay" : "resumed");
-		send_heartbeats(d, 0);
 		reconcile(d, now_ms(), drain ? "after drain" : "after resume");
+		send_heartbeats(d, 0);
 		snprintf(reply, sizeof(reply), "ok %s\n", cmd);
 	} else {
 		snprintf(reply, sizeof(reply), "error: unknown command `%s' (status, drain, resume)\n", cmd);
@@ -465,50 +500,93 @@ static void control(struct daemon *d)
 	close(fd);
 }
 
-static int alloc_sets(struct daemon *d)
-{
-	size_t n = d->cfg.buckets;
-
-	free(d->installed), free(d->held), free(d->desired), free(d->next), free(d->owner), free(d->live);
-	d->installed = calloc(n, sizeof(bool));
-	d->live = calloc(n, sizeof(bool));
-	d->held = calloc(n, sizeof(bool));
-	d->desired = calloc(n, sizeof(bool));
-	d->next = calloc(n, sizeof(bool));
-	d->owner = calloc(n, sizeof(int16_t));
-	return d->installed && d->held && d->desired && d->next && d->owner && d->live ? 0 : -1;
-}
-
-/* The tables must be there; ownership in them is the daemon's: a restart keeps what the
- * kernel has, a first start loads the tables owning nothing. */
+/* The tables must be there; ownership in them is the daemon's. What the kernel owns may
+ * be stale (a crash, an apply with --static): the others may own it now. Give it all up at
+ * once (its connections stay, held) and take back what agreement gives. */
 static int load_state(struct daemon *d)
 {
+	struct apply_request req;
 	char comment[64];
-	int ret = nft_table_comment(NFPROTO_INET, comment, sizeof(comment));
+	int ret;
 
-	if (ret == 0) {
-		ret = apply_node(&d->cfg, d->self, false, false, d->installed, d->held);
-		if (ret)
-			return ret;
-	} else if (ret < 0) {
+	d->live = calloc(d->cfg.buckets, sizeof(bool));
+	d->scratch = calloc(d->cfg.buckets, sizeof(bool));
+	if (!d->live || !d->scratch || ownership_init(&d->own, &d->cfg, d->self))
+		return EXIT_KERNEL;
+	ret = nft_table_comment(NFPROTO_INET, comment, sizeof(comment));
+	if (ret < 0) {
 		logf_("cannot read nftables: %s", strerror(-ret));
 		return EXIT_KERNEL;
 	}
-	nft_set_members(NFPROTO_INET, "owned", d->installed, d->cfg.buckets);
-	nft_set_members(NFPROTO_NETDEV, "held", d->held, d->cfg.buckets);
-	/* What the kernel owns may be stale (a static apply at boot, a crash): the others may
-	 * own it now. Give it all up at once and take back what agreement gives. */
-	if (count(d->installed, d->cfg.buckets)) {
-		memset(d->next, 0, d->cfg.buckets * sizeof(bool));
-		if (update_kernel(d, d->next))
-			return EXIT_KERNEL;
-		memset(d->installed, 0, d->cfg.buckets * sizeof(bool));
+	nft_set_members(NFPROTO_INET, "owned", d->own.held, d->cfg.buckets);
+	nft_set_members(NFPROTO_NETDEV, "owned", d->own.held, d->cfg.buckets);
+	nft_set_members(NFPROTO_NETDEV, "held", d->own.held, d->cfg.buckets);
+	/* the tables as the config wants them (with the lease's timeouts), owning nothing */
+	req = (struct apply_request){ .owned = d->own.installed, .held = d->own.held };
+	return apply_node(&d->cfg, d->self, &req);
+}
+
+/* Files in the state directory are named after the node, so that nodes may share one. */
+static void state_path(const struct daemon *d, const char *what, char *path, size_t len)
+{
+	snprintf(path, len, "%s/%s.%s", d->state_dir, d->cfg.nodes[d->self].name, what);
+}
+
+/* A drained node stays drained across a restart of its daemon, until resume. */
+static void save_draining(struct daemon *d, bool drain)
+{
+	char path[512];
+	int fd;
+
+	state_path(d, "draining", path, sizeof(path));
+	if (!drain) {
+		if (unlink(path) && errno != ENOENT)
+			logf_("cannot remove %s: %s", path, strerror(errno));
+		return;
 	}
+	if (mkdir(d->state_dir, 0700) && errno != EEXIST)
+		logf_("cannot create %s: %s", d->state_dir, strerror(errno));
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		logf_("cannot write %s: %s (a restart will not remember the drain)", path, strerror(errno));
+	else
+		close(fd);
+}
+
+/* One daemon per node: a second one would steal the control socket and the heartbeats'
+ * port, and the peers would take the first one's heartbeats for replays. */
+static int lock_instance(struct daemon *d)
+{
+	char path[512], pid[32] = "";
+	ssize_t n;
+
+	if (mkdir(d->run_dir, 0700) && errno != EEXIST) {
+		logf_("cannot create %s: %s", d->run_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/sharedvipd.pid", d->run_dir);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0) {
+		logf_("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB)) {
+		n = pread(d->lock_fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		logf_("another sharedvipd (pid %s) already runs for this node (%s is locked): not starting",
+		      *pid ? pid : "?", path);
+		return -1;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(d->lock_fd, 0) || pwrite(d->lock_fd, pid, (size_t)n, 0) != n)
+		logf_("cannot write %s: %s", path, strerror(errno));
 	return 0;
 }
 
 static int setup(struct daemon *d)
 {
+	char path[512];
 	int ret;
 
 	if (config_load(d->config_path, &d->cfg, stderr))
@@ -518,12 +596,11 @@ static int setup(struct daemon *d)
 		return EXIT_CONFIG;
 	if (sodium_init() < 0 || load_key(d) || config_digest(d->config_path, d->digest))
 		return EXIT_CONFIG;
-	if (alloc_sets(d))
-		return EXIT_KERNEL;
+	/* before anything is touched: a second daemon must change nothing */
+	if (lock_instance(d) || open_heartbeats(d))
+		return EXIT_CONFIG;
 	if ((ret = load_state(d)))
 		return ret;
-	if (open_heartbeats(d))
-		return EXIT_KERNEL;
 	if ((ret = linkwatch_open(&d->watch, d->cfg.interface))) {
 		logf_("cannot watch %s over rtnetlink: %s", d->cfg.interface, strerror(-ret));
 		return EXIT_KERNEL;
@@ -538,13 +615,20 @@ static int setup(struct daemon *d)
 	/* grows from boot to boot, so a heartbeat of an earlier life is a replay */
 	d->incarnation = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	membership_init(&d->m, &d->cfg, d->self, d->digest, now_ms());
+	state_path(d, "draining", path, sizeof(path));
+	if (!access(path, F_OK)) {
+		membership_set_draining(&d->m, true, now_ms());
+		logf_("draining, as before this start (%s): `sharedvipctl resume' takes connections again", path);
+	}
+	memcpy(d->announced, d->m.view, HB_VIEW_BYTES);
 	d->had_quorum = true;
 	for (int i = 0; i < d->cfg.n_nodes; i++)
 		d->was_alive[i] = i == d->self;
-	logf_("node %s: %d nodes, heartbeats every %u ms, dead after %u, quorum %s, owns %d of %u buckets",
+	logf_("node %s: %d nodes, heartbeats every %u ms, dead after %u, lease %lld ms, quorum %s, owns %d of %u "
+	      "buckets",
 	      d->cfg.nodes[d->self].name, d->cfg.n_nodes, d->cfg.failover.heartbeat_ms, d->cfg.failover.dead_after,
-	      d->cfg.failover.quorum == QUORUM_MAJORITY ? "majority" : "none", count(d->installed, d->cfg.buckets),
-	      d->cfg.buckets);
+	      (long long)ownership_lease_ms(&d->cfg), d->cfg.failover.quorum == QUORUM_MAJORITY ? "majority" : "none",
+	      buckets_count(d->own.installed, d->cfg.buckets), d->cfg.buckets);
 	return 0;
 }
 
@@ -567,13 +651,15 @@ static void reload(struct daemon *d)
 		return;
 	}
 	d->cfg = fresh;
+	d->own.cache_valid = false; /* weights may have changed */
 	config_digest(d->config_path, d->digest);
 	membership_init(&d->m, &d->cfg, d->self, d->digest, now_ms());
 	memcpy(d->m.peers, old.peers, sizeof(old.peers));
 	d->m.started_ms = old.started_ms;
 	d->m.drops = old.drops;
 	membership_set_draining(&d->m, old.self_draining, now_ms());
-	apply_node(&d->cfg, d->self, false, false, d->installed, d->held);
+	struct apply_request req = { .owned = d->own.installed, .held = d->own.held, .lease_ms = lease_left(d) };
+	apply_node(&d->cfg, d->self, &req);
 	logf_("reload: config read again");
 	reconcile(d, now_ms(), "after reload");
 	notify("READY=1");
@@ -616,9 +702,15 @@ static void on_signal(struct daemon *d)
 /* Something else removed an address or a route, or raised the link again (a network
  * manager reconfiguring, an admin): once it has settled, put back what the config asks
  * for. A link left down is left to whoever took it down (ifdown, say). */
+static void link_state(struct daemon *d, int64_t now);
+
 static void link_changed(struct daemon *d, int64_t now)
 {
-	if (!linkwatch_read(&d->watch))
+	bool was_running = d->watch.running, again = linkwatch_read(&d->watch);
+
+	if (d->watch.running != was_running)
+		link_state(d, now);
+	if (!again)
 		return;
 	if (!d->reapply_ms)
 		d->reapply_why = d->watch.why;
@@ -632,9 +724,50 @@ static void reapply(struct daemon *d)
 	d->reapply_ms = 0;
 	if (!d->watch.ifindex || !d->watch.up)
 		return;
-	ret = apply_node(&d->cfg, d->self, false, false, d->installed, d->held);
+	struct apply_request req = { .owned = d->own.installed, .held = d->own.held, .lease_ms = lease_left(d) };
+	ret = apply_node(&d->cfg, d->self, &req);
 	logf_("%s: %s: %s", d->cfg.interface, d->reapply_why,
 	      ret ? "applying the config again failed" : "applied the config again");
+}
+
+/* Start over as a returning node: what the peers said is stale (and so is what waits in
+ * the sockets), they may have called this node dead and taken its buckets. Hear them
+ * afresh; acquire through agreement. */
+static void start_over(struct daemon *d, int64_t now)
+{
+	uint8_t buf[512];
+
+	for (int f = 0; f < 2; f++)
+		while (d->udp[f] >= 0 && recv(d->udp[f], buf, sizeof(buf), 0) >= 0)
+			;
+	membership_rejoin(&d->m, now);
+	note_membership(d, now);
+	reconcile(d, now, "rejoining");
+	send_heartbeats(d, 0);
+}
+
+/* The daemon stalled (SIGSTOP, a VM paused, stuck in the kernel) past its lease: its
+ * kernel took no new connection since (ownership_lease_lapsed emptied what it owned). */
+static void stalled(struct daemon *d, int64_t now)
+{
+	logf_("stalled past the lease (no heartbeat for over %lld ms): this node owns nothing now; rejoining "
+	      "through agreement",
+	      (long long)ownership_lease_ms(&d->cfg));
+	commit_sets(d, d->own.installed, d->own.held); /* what it owned is held now */
+	start_over(d, now);
+}
+
+/* The link lost its carrier or was taken down: the node can neither serve nor hear whether
+ * the others took over, so it owns nothing; when it is back, it starts over. */
+static void link_state(struct daemon *d, int64_t now)
+{
+	if (d->watch.running) {
+		logf_("%s is up again: rejoining through agreement", d->cfg.interface);
+		start_over(d, now);
+		return;
+	}
+	logf_("%s is down: this node owns nothing until it is back and its peers agree", d->cfg.interface);
+	reconcile(d, now, "after the link went down");
 }
 
 static void loop(struct daemon *d)
@@ -658,9 +791,13 @@ static void loop(struct daemon *d)
 		fds[5].fd = ct_dump_fd(&d->ct);
 		if (fds[5].fd < 0 && d->next_prune_ms - now < wait)
 			wait = d->next_prune_ms - now;
+		if (d->watchdog_ms && d->next_watchdog_ms - now < wait)
+			wait = d->next_watchdog_ms - now; /* fed on its own timer, whatever the interval */
 		if (wait < 0)
 			wait = 0;
 		poll(fds, 6, (int)wait);
+		if (ownership_lease_lapsed(&d->own, now_ms()))
+			stalled(d, now_ms());
 		for (int i = 0; i < 2; i++)
 			if (fds[i].revents & POLLIN)
 				receive(d, fds[i].fd);
@@ -679,8 +816,8 @@ static void loop(struct daemon *d)
 			prune_start(d, now);
 		if (membership_tick(&d->m, now)) {
 			note_membership(d, now);
-			send_heartbeats(d, 0);
 			reconcile(d, now, "after a death");
+			send_heartbeats(d, 0);
 		} else if (d->pending || now - d->m.started_ms < 5000) {
 			reconcile(d, now, "after the hold-down");
 		}
@@ -693,14 +830,16 @@ static void loop(struct daemon *d)
 	}
 }
 
-int daemon_run(const char *config_path, const char *opt_node, const char *run_dir)
+int daemon_run(const char *config_path, const char *opt_node, const char *run_dir, const char *state_dir)
 {
 	static struct daemon d;
+	const char *env = getenv("SHAREDVIP_STATE_DIR");
 	int ret;
 
 	d.config_path = config_path;
 	d.opt_node = opt_node;
 	d.run_dir = run_dir;
+	d.state_dir = state_dir ? state_dir : env && *env ? env : SV_STATE_DIR;
 	signal(SIGPIPE, SIG_IGN); /* a control client that goes away must not kill the daemon */
 	d.sig = open_signals();
 	if ((ret = setup(&d)))

@@ -21,6 +21,7 @@ int linkwatch_open(struct linkwatch *w, const char *ifname)
 	if (rtnl_link_get(ifname, &li) == 0) {
 		w->ifindex = li.ifindex;
 		w->up = li.flags & IFF_UP;
+		w->running = (li.flags & (IFF_UP | IFF_LOWER_UP)) == (IFF_UP | IFF_LOWER_UP);
 	}
 	w->nl = netlink_open(NETLINK_ROUTE, groups, true);
 	return w->nl ? 0 : -errno;
@@ -57,11 +58,13 @@ static void on_link(struct linkwatch *w, const struct nlmsghdr *nlh)
 	}
 	if (nlh->nlmsg_type == RTM_DELLINK) {
 		w->ifindex = 0;
+		w->running = false;
 		return;
 	}
 	if ((ifi->ifi_flags & IFF_UP) && !w->up)
 		changed(w, "the link came up");
 	w->up = ifi->ifi_flags & IFF_UP;
+	w->running = (ifi->ifi_flags & (IFF_UP | IFF_LOWER_UP)) == (IFF_UP | IFF_LOWER_UP);
 }
 
 static void on_route(struct linkwatch *w, const struct nlmsghdr *nlh)

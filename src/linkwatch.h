@@ -9,10 +9,16 @@
 
 /* rtnetlink's notifications about the configured interface, so that sharedvipd can put
  * back what something else (a network manager, an admin) removed. */
+/* from linux/if.h, which clashes with net/if.h */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
 struct linkwatch {
 	struct mnl_socket *nl;
 	int ifindex; /* 0 while the interface is missing */
 	bool up;
+	bool running; /* up with a carrier: the node can hear and be heard */
 	char name[IFNAMSIZ];
 	const char *why; /* the first reason since the last read, for the log */
 };

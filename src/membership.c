@@ -48,12 +48,12 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 	}
 	p = &m->peers[hb->node];
 	/* a new boot starts a higher incarnation; within one, sequence numbers only grow */
-	if (p->heard &&
+	if (p->known &&
 	    (hb->incarnation < p->incarnation || (hb->incarnation == p->incarnation && hb->seq <= p->seq))) {
 		m->drops.replayed++;
 		return HB_REPLAYED;
 	}
-	p->heard = true;
+	p->heard = p->known = true;
 	p->incarnation = hb->incarnation;
 	p->seq = hb->seq;
 	p->last_heard_ms = now;
@@ -123,9 +123,11 @@ bool membership_has_quorum(const struct membership *m)
 
 bool membership_agreed(const struct membership *m)
 {
-	for (int i = 0; i < m->cfg->n_nodes; i++)
-		if (i != m->self && m->peers[i].alive && memcmp(m->peers[i].view, m->view, HB_VIEW_BYTES))
+	for (int i = 0; i < m->cfg->n_nodes; i++) {
+		const struct peer *p = &m->peers[i];
+		if (i != m->self && p->alive && !p->config_differs && memcmp(p->view, m->view, HB_VIEW_BYTES))
 			return false;
+	}
 	return true;
 }
 
@@ -137,10 +139,37 @@ static bool heard_everyone(const struct membership *m)
 	return true;
 }
 
-bool membership_may_acquire(const struct membership *m, int64_t now)
+static bool other_config_alive(const struct membership *m)
 {
+	for (int i = 0; i < m->cfg->n_nodes; i++)
+		if (i != m->self && m->peers[i].alive && m->peers[i].config_differs)
+			return true;
+	return false;
+}
+
+enum acquire_rule membership_may_acquire(const struct membership *m, int64_t now)
+{
+	bool everyone = heard_everyone(m);
+
+	if (!membership_agreed(m))
+		return ACQUIRE_WAIT;
 	/* at start the others are unknown: hear every one of them, or a hold-down, first */
-	if (now - m->started_ms < holddown_ms(m->cfg) && !heard_everyone(m))
-		return false;
-	return membership_agreed(m) || now - m->view_changed_ms >= holddown_ms(m->cfg);
+	if (now - m->started_ms < holddown_ms(m->cfg) && !everyone)
+		return ACQUIRE_WAIT;
+	if (other_config_alive(m) && now - m->view_changed_ms < holddown_ms(m->cfg))
+		return ACQUIRE_WAIT;
+	return everyone ? ACQUIRE_AGREED : ACQUIRE_HOLDDOWN;
+}
+
+void membership_rejoin(struct membership *m, int64_t now)
+{
+	for (int i = 0; i < m->cfg->n_nodes; i++) {
+		struct peer *p = &m->peers[i];
+		if (i == m->self)
+			continue;
+		p->alive = p->heard = p->draining = false;
+		memset(p->view, 0, sizeof(p->view));
+	}
+	m->started_ms = now;
+	recompute_view(m, now);
 }

@@ -8,9 +8,11 @@
 
 #include "config.h"
 #include "heartbeat.h"
+#include "ownership.h"
 
 struct peer {
 	bool alive, heard, draining, config_differs;
+	bool known; /* incarnation and seq are the last accepted: kept across a rejoin */
 	uint64_t incarnation, seq;
 	int64_t last_heard_ms;
 	uint8_t view[HB_VIEW_BYTES];
@@ -50,8 +52,15 @@ bool membership_has_quorum(const struct membership *m);
 /* Whether every alive peer reports the same view as this node: then all computed the same
  * assignment, and every bucket this node is to take was released by its previous owner. */
 bool membership_agreed(const struct membership *m);
-/* Whether new buckets may be taken now: agreement, or a hold-down since the last change
- * of the view (and since start) long enough for any previous owner to have released. */
-bool membership_may_acquire(const struct membership *m, int64_t now);
+/* Whether new buckets may be taken now, and by which rule. Every peer this node hears must
+ * count it alive and report the same view (then each has released what this node is to
+ * take): a peer that hears the node is never given a hold-down. The hold-down (dead_after
+ * heartbeats since start) is only for peers never heard, and since the last change of the
+ * view for peers that run another config (their views are not comparable). */
+enum acquire_rule membership_may_acquire(const struct membership *m, int64_t now);
+/* After the daemon stalled past its lease: what the peers said is stale (they may have
+ * called this node dead and taken its buckets). Forget it and start over as at start,
+ * keeping only the replay state. */
+void membership_rejoin(struct membership *m, int64_t now);
 
 #endif

@@ -2,11 +2,13 @@
 /* Copyright (C) 2026 The sharedvip developers. */
 #include "nft.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/batch.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
@@ -106,8 +108,9 @@ int nft_table_comment(int family, char *comment, size_t len)
 }
 
 struct members_out {
-	bool *members;
+	bool *members, *leased; /* leased: elements with a timeout (NULL: not asked) */
 	uint32_t buckets;
+	int64_t left_ms; /* the shortest time left of a leased element */
 };
 
 static int elem_cb(struct nftnl_set_elem *e, void *data)
@@ -116,10 +119,17 @@ static int elem_cb(struct nftnl_set_elem *e, void *data)
 	uint32_t len = 0, key = 0;
 	const void *k = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
 
-	if (k && len == sizeof(key)) {
-		memcpy(&key, k, sizeof(key));
-		if (key < out->buckets)
-			out->members[key] = true;
+	if (!k || len != sizeof(key))
+		return 0;
+	memcpy(&key, k, sizeof(key));
+	if (key >= out->buckets)
+		return 0;
+	out->members[key] = true;
+	if (out->leased && nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT)) {
+		int64_t left = (int64_t)nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
+		out->leased[key] = true;
+		if (out->left_ms < 0 || left < out->left_ms)
+			out->left_ms = left;
 	}
 	return 0;
 }
@@ -161,9 +171,41 @@ static int set_elements(int family, const char *set, int (*cb)(struct nftnl_set_
 
 int nft_set_members(int family, const char *set, bool *members, uint32_t buckets)
 {
-	struct members_out out = { members, buckets };
+	struct members_out out = { members, NULL, buckets, -1 };
 
 	return set_elements(family, set, elem_cb, &out);
+}
+
+int nft_owned_lease(bool *owned, bool *leased, uint32_t buckets, int64_t *left_ms)
+{
+	struct members_out out = { owned, leased, buckets, -1 };
+	int ret = set_elements(NFPROTO_INET, "owned", elem_cb, &out);
+
+	*left_ms = out.left_ms < 0 ? 0 : out.left_ms;
+	return ret;
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *gen = nftnl_gen_alloc();
+
+	if (!gen)
+		return MNL_CB_ERROR;
+	if (nftnl_gen_nlmsg_parse(nlh, gen) == 0)
+		*(uint32_t *)data = nftnl_gen_get_u32(gen, NFTNL_GEN_ID);
+	nftnl_gen_free(gen);
+	return MNL_CB_OK;
+}
+
+static void build_nothing(struct nlmsghdr *nlh, void *obj)
+{
+	(void)nlh, (void)obj;
+}
+
+int nft_genid(uint32_t *genid)
+{
+	*genid = 0;
+	return nft_request(NFT_MSG_GETGEN, NFPROTO_UNSPEC, 0, build_nothing, NULL, gen_cb, genid);
 }
 
 struct counters_out {
@@ -237,7 +279,7 @@ int nft_counters(int family, struct nft_counter *c, int max)
 struct batch {
 	char *buf;
 	size_t len, cap;
-	uint32_t seq, first_seq;
+	uint32_t seq, first_seq, genid;
 	char (*what)[96]; /* what each message does, by seq - first_seq, for error messages */
 	size_t n_what;
 };
@@ -399,6 +441,9 @@ static int batch_build(struct batch *b, const struct ruleset *rs, const bool *re
 	if (!nlh)
 		return -ENOMEM;
 	nftnl_batch_begin((char *)nlh, b->seq++);
+	/* the kernel refuses the batch with ERESTART if anything committed since genid */
+	if (b->genid)
+		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(b->genid));
 	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	b->first_seq = b->seq;
 	for (int i = 0; i < rs->n_tables && !ret; i++)
@@ -461,9 +506,9 @@ fail:
 }
 
 int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_families, int n_drop,
-	       const struct set_update *updates, int n_updates, char *what, size_t what_len)
+	       const struct set_update *updates, int n_updates, uint32_t genid, char *what, size_t what_len)
 {
-	struct batch b = { .seq = (uint32_t)time(NULL) };
+	struct batch b = { .seq = (uint32_t)time(NULL), .genid = genid };
 	int ret;
 
 	ret = batch_build(&b, rs, replace, drop_families, n_drop, updates, n_updates);
@@ -509,7 +554,8 @@ int nft_vips(struct sv_addr *out, int max)
 	return v.n;
 }
 
-static struct nftnl_set *bucket_set_obj(int family, const char *name, const bool *members, uint32_t buckets)
+static struct nftnl_set *bucket_set_obj(int family, const char *name, const bool *members, uint32_t buckets,
+					int64_t lease_ms)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 
@@ -527,39 +573,58 @@ static struct nftnl_set *bucket_set_obj(int family, const char *name, const bool
 			return NULL;
 		}
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &b, sizeof(b));
+		if (lease_ms > 0)
+			nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, (uint64_t)lease_ms);
 		nftnl_set_elem_add(s, e);
 	}
 	return s;
 }
 
-int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, char *what, size_t what_len)
+/* The sets that say which buckets a node owns and holds, and which carry the lease. */
+static const struct {
+	int family;
+	const char *name;
+	bool held, leased;
+} bucket_sets[] = { { NFPROTO_INET, "owned", false, true },
+		    { NFPROTO_NETDEV, "owned", false, false },
+		    { NFPROTO_NETDEV, "held", true, false },
+		    { NFPROTO_ARP, "owned", false, false } };
+#define N_BUCKET_SETS (int)(sizeof(bucket_sets) / sizeof(bucket_sets[0]))
+
+static int set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, bool lease_only,
+		       int64_t lease_ms, char *what, size_t what_len)
 {
-	static const struct {
-		int family;
-		const char *name;
-		bool held;
-	} sets[] = { { NFPROTO_INET, "owned", false },
-		     { NFPROTO_NETDEV, "owned", false },
-		     { NFPROTO_NETDEV, "held", true },
-		     { NFPROTO_ARP, "owned", false } };
-	struct set_update up[4];
+	struct set_update up[N_BUCKET_SETS];
 	struct ruleset none = { 0 };
 	int n = 0, ret = -ENOMEM;
 
-	for (int i = 0; i < 4; i++) {
-		if (sets[i].family == NFPROTO_ARP && !arp)
+	for (int i = 0; i < N_BUCKET_SETS; i++) {
+		if ((bucket_sets[i].family == NFPROTO_ARP && !arp) || (lease_only && !bucket_sets[i].leased))
 			continue;
-		up[n].family = sets[i].family;
-		up[n].set = bucket_set_obj(sets[i].family, sets[i].name, sets[i].held ? held : owned, buckets);
+		up[n].family = bucket_sets[i].family;
+		up[n].set =
+		    bucket_set_obj(bucket_sets[i].family, bucket_sets[i].name, bucket_sets[i].held ? held : owned,
+				   buckets, bucket_sets[i].leased ? lease_ms : 0);
 		if (!up[n].set)
 			goto out;
 		n++;
 	}
-	ret = nft_commit(&none, NULL, NULL, 0, up, n, what, what_len);
+	ret = nft_commit(&none, NULL, NULL, 0, up, n, 0, what, what_len);
 out:
 	if (ret == -ENOMEM)
 		snprintf(what, what_len, "build the ownership update");
 	for (int i = 0; i < n; i++)
 		nftnl_set_free(up[i].set);
 	return ret;
+}
+
+int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, int64_t lease_ms, char *what,
+		    size_t what_len)
+{
+	return set_buckets(owned, held, buckets, arp, false, lease_ms, what, what_len);
+}
+
+int nft_renew_lease(const bool *owned, uint32_t buckets, int64_t lease_ms, char *what, size_t what_len)
+{
+	return set_buckets(owned, NULL, buckets, false, true, lease_ms, what, what_len);
 }

@@ -14,6 +14,12 @@
 int nft_table_comment(int family, char *comment, size_t len);
 /* Marks members[b] for every element b < buckets of the named set; 0 when absent. */
 int nft_set_members(int family, const char *set, bool *members, uint32_t buckets);
+/* The inet owned set: its members, those with a timeout (sharedvipd's lease), and the
+ * shortest time left of those (ms). */
+int nft_owned_lease(bool *owned, bool *leased, uint32_t buckets, int64_t *left_ms);
+/* The ruleset's generation now, for nft_commit: a commit made with it fails with -ERESTART
+ * if anything else committed in between. */
+int nft_genid(uint32_t *genid);
 
 /* A set whose elements are to be replaced by those of set. */
 struct set_update {
@@ -23,16 +29,22 @@ struct set_update {
 
 /* In one transaction: replace the tables marked in replace[] by their ruleset version,
  * replace the elements of the sets in updates[], and delete sharedvip's table in each
- * family of drop_families. On error, what[] names the object the kernel refused. */
+ * family of drop_families; only if nothing else committed since genid (0: whatever
+ * happened). On error, what[] names the object the kernel refused. */
 int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_families, int n_drop,
-	       const struct set_update *updates, int n_updates, char *what, size_t what_len);
+	       const struct set_update *updates, int n_updates, uint32_t genid, char *what, size_t what_len);
 
 /* The VIPs the loaded inet table filters for (what a previous apply configured). */
 int nft_vips(struct sv_addr *out, int max);
 
 /* One transaction: the owned sets of every table and the netdev held set get exactly the
- * given members (sharedvipd's ownership changes). */
-int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, char *what, size_t what_len);
+ * given members (sharedvipd's ownership changes); the inet owned set's elements time out
+ * after lease_ms (0: never). */
+int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, int64_t lease_ms, char *what,
+		    size_t what_len);
+/* One transaction: the inet owned set's elements are owned[], each timing out after
+ * lease_ms: sharedvipd renews its lease. */
+int nft_renew_lease(const bool *owned, uint32_t buckets, int64_t lease_ms, char *what, size_t what_len);
 
 struct nft_counter {
 	char comment[32];

@@ -63,13 +63,15 @@ static struct nftnl_set *new_set(struct rs_table *t, const char *name, uint32_t 
 	return s;
 }
 
-static int add_elem(struct nftnl_set *s, const void *key, uint32_t len)
+static int add_elem(struct nftnl_set *s, const void *key, uint32_t len, int64_t timeout_ms)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 
 	if (!e)
 		return -1;
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
+	if (timeout_ms > 0)
+		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, (uint64_t)timeout_ms);
 	nftnl_set_elem_add(s, e);
 	return 0;
 }
@@ -89,7 +91,7 @@ static int vip_set(struct rs_table *t, struct strbuf *body, const struct sv_conf
 	for (int i = 0; i < cfg->n_vips; i++) {
 		if (cfg->vips[i].family != family)
 			continue;
-		if (add_elem(s, cfg->vips[i].b, (uint32_t)addr_len(&cfg->vips[i])))
+		if (add_elem(s, cfg->vips[i].b, (uint32_t)addr_len(&cfg->vips[i]), 0))
 			return -1;
 		sb_printf(body, "%s%s", sep, addr_str(&cfg->vips[i], a, false));
 		sep = ", ";
@@ -108,8 +110,10 @@ static int vip_sets(struct rs_table *t, struct strbuf *body, const struct sv_con
 	return ret;
 }
 
+/* A set of bucket numbers; with a lease (sharedvipd's inet owned set), its elements time
+ * out unless renewed. */
 static int bucket_set(struct rs_table *t, struct strbuf *body, const char *name, uint32_t id, const bool *members,
-		      uint32_t buckets)
+		      uint32_t buckets, const struct ruleset_input *lease)
 {
 	struct nftnl_set *s = new_set(t, name, id, 4, 4);
 	const char *sep = "";
@@ -120,13 +124,19 @@ static int bucket_set(struct rs_table *t, struct strbuf *body, const char *name,
 	t->bucket_sets[t->n_bucket_sets] = t->n_sets - 1;
 	t->bucket_members[t->n_bucket_sets++] = members;
 	sb_printf(body, "%s\tset %s {\n\t\ttypeof meta length\n", body->len ? "\n" : "", name);
+	if (lease && lease->leased) {
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
+		sb_printf(body, "\t\tflags timeout\n");
+	}
 	t->elem_start[t->n_elem_ranges] = body->len;
 	for (uint32_t b = 0; members && b < buckets; b++) {
 		if (!members[b])
 			continue;
-		if (add_elem(s, &b, sizeof(b)))
+		if (add_elem(s, &b, sizeof(b), lease && lease->leased ? lease->lease_ms : 0))
 			return -1;
 		sb_printf(body, "%s%u", n++ ? sep : "\t\telements = { ", b);
+		if (lease && lease->leased)
+			sb_printf(body, " timeout %lldms", (long long)lease->lease_ms);
 		sep = ", ";
 	}
 	sb_printf(body, "%s", n ? " }\n" : "");
@@ -313,8 +323,8 @@ static int build_netdev(struct rs_table *t, struct strbuf *body, const struct ru
 	int ret = 0;
 
 	ret |= vip_sets(t, body, cfg);
-	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets);
-	ret |= bucket_set(t, body, "held", sid(t, SET_HELD), in->held, cfg->buckets);
+	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets, NULL);
+	ret |= bucket_set(t, body, "held", sid(t, SET_HELD), in->held, cfg->buckets, NULL);
 	ret |= add_chain(t, body, "ingress", "ingress", NF_NETDEV_INGRESS, -500, "filter", cfg->interface, "-500");
 	ret |= jump_rules(t, cfg, "ingress", false);
 	close_chain(body);
@@ -452,7 +462,7 @@ static int build_inet(struct rs_table *t, struct strbuf *body, const struct rule
 	int ret = 0;
 
 	ret |= vip_sets(t, body, cfg);
-	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets);
+	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets, in);
 	ret |= add_chain(t, body, "input", "input", NF_INET_LOCAL_IN, -10, "filter", NULL, "filter - 10");
 	ret |= nd_rules(t, cfg);
 	if (config_has_vip_family(cfg, AF_INET6))
@@ -473,7 +483,7 @@ static int build_arp(struct rs_table *t, struct strbuf *body, const struct rules
 	int ret;
 
 	ret = vip_set(t, body, in->cfg, AF_INET);
-	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, in->cfg->buckets);
+	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, in->cfg->buckets, NULL);
 	ret |= add_chain(t, body, "input", "input", NF_ARP_IN, 0, "filter", NULL, "filter");
 	rb_begin(&rb, t, "input");
 	m_arp_request_for(&rb, "vip4", sid(t, SET_VIP4));

@@ -4,6 +4,7 @@
 #define SHAREDVIP_RULESET_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "strbuf.h"
@@ -49,6 +50,10 @@ struct ruleset_input {
 	int node;
 	const bool *owned; /* [cfg->buckets]: new connections this node accepts */
 	const bool *held;  /* [cfg->buckets] or NULL: buckets it may still hold connections in */
+	/* sharedvipd's ownership: the inet owned set's elements time out (flags timeout), each
+	 * loaded with lease_ms left; the daemon renews them */
+	bool leased;
+	int64_t lease_ms;
 };
 
 int ruleset_build(const struct ruleset_input *in, struct ruleset *rs);

@@ -24,7 +24,7 @@ rt() { ip netns exec "${P}r" "$@"; }
 cl() { ip netns exec "${P}c" "$@"; }
 sw() { ip netns exec "${P}sw" "$@"; }
 # on node i; its sharedvipd's control socket lives in a directory of its own
-nd() { local i=$1; shift; ip netns exec "${P}n$i" env SHAREDVIP_RUN_DIR="$TMP/run$i" "$@"; }
+nd() { local i=$1; shift; ip netns exec "${P}n$i" env SHAREDVIP_RUN_DIR="$TMP/run$i" SHAREDVIP_STATE_DIR="$TMP/state$i" "$@"; }
 client_addr() { echo "10.9.$(( $1 / 250 )).$(( $1 % 250 + 1 ))"; }
 client_addr6() { printf '2001:db8:9::%x\n' $(( $1 + 1 )); }
 
@@ -141,14 +141,40 @@ write_failover() {
 # start_daemon I CONFIG: sharedvipd on node I, its log in $TMP/d$I.log
 start_daemon() {
 	# exec all the way down, so that $! is the daemon itself (kill -9 must hit it)
-	(exec ip netns exec "${P}n$1" env SHAREDVIP_RUN_DIR="$TMP/run$1" "$SV_BIN/sharedvipd" -c "$2" --node "node$1" \
+	(exec ip netns exec "${P}n$1" env SHAREDVIP_RUN_DIR="$TMP/run$1" SHAREDVIP_STATE_DIR="$TMP/state$1" \
+		"$SV_BIN/sharedvipd" -c "$2" --node "node$1" \
 		>> "$TMP/d$1.log" 2>&1) &
 	DPID[$1]=$!
 	PIDS+=($!)
 }
 
-# owned I: the buckets node I's kernel accepts new connections for, one a line, sorted
-owned() { nd "$1" nft -j list set inet sharedvip owned 2>/dev/null | grep -o '"elem": \[[^]]*\]' | grep -o '[0-9]\+' | sort; }
+# owned I: the buckets node I's kernel accepts new connections for, one a line, sorted (with
+# the daemon, elements carry "timeout ... expires ..."; expired ones are not listed)
+owned() {
+	nd "$1" nft list set inet sharedvip owned 2>/dev/null | tr -d '\n' |
+		sed -n 's/.*elements = {\([^}]*\)}.*/\1/p' | tr ',' '\n' | awk 'NF {print $1}' | sort
+}
+
+# synack_start: capture the VIP's SYN-ACKs at the router (towards the clients) until synack_stop
+synack_start() {
+	SYNACK_LOG=$TMP/synack.$RANDOM
+	rt tcpdump -i lan -nn -l -tt -Q in "(src host $VIP and tcp[13] & 18 == 18) or (src host $VIP6 and ip6[53] & 18 == 18)" \
+		> "$SYNACK_LOG" 2> /dev/null &
+	SYNACK_PID=$!
+	PIDS+=($SYNACK_PID)
+	sleep 0.3
+}
+synack_stop() { sleep 0.3; kill "$SYNACK_PID" 2> /dev/null; wait "$SYNACK_PID" 2> /dev/null; }
+# synack_doubles: client connections answered with two different SYN-ACK sequence numbers
+# (a retransmitted SYN-ACK repeats its number; a port reused seconds later is another connection)
+synack_doubles() {
+	awk '{ for (i = 1; i <= NF; i++) if ($i == "seq") { seq = $(i + 1); sub(",", "", seq) }
+	       key = $5; t = $1
+	       if (key in last && last[key] != seq && t - when[key] < 5) d++
+	       last[key] = seq; when[key] = t }
+	     END { print d + 0 }' "$SYNACK_LOG"
+}
+synack_count() { wc -l < "$SYNACK_LOG"; }
 
 # apply_all CONFIG [ARGS]: on every node the udev stage with the link down and the link up,
 # then (after LINKUP_WAIT seconds) the full apply.

@@ -85,19 +85,25 @@ static void test_membership(void)
 	CHECK(eligible[0] && eligible[1] && eligible[2] && !eligible[3], "eligible after a death");
 	CHECK(membership_has_quorum(&m), "3 of 4: quorum");
 	CHECK(!membership_agreed(&m), "the others have not reported the new view yet");
-	CHECK(!membership_may_acquire(&m, 2340) && membership_may_acquire(&m, 2330 + 300), "hold-down");
+	CHECK(!membership_may_acquire(&m, 2340) && !membership_may_acquire(&m, 2330 + 3000),
+	      "a peer it hears with another view blocks acquiring, however long");
+	for (int i = 1; i < 3; i++) {
+		hb = hb_from(i, 9, 102 + (uint64_t)i, &m);
+		membership_receive(&m, &hb, 2340, &changed);
+	}
+	CHECK(membership_may_acquire(&m, 2340) == ACQUIRE_AGREED, "both survivors report the view: agreed");
 	/* leave and drain */
-	hb = hb_from(2, 9, 102, &m);
+	hb = hb_from(2, 9, 110, &m);
 	hb.flags = HB_LEAVING;
 	membership_receive(&m, &hb, 2400, &changed);
 	CHECK(changed && !m.peers[2].alive && !membership_has_quorum(&m), "a leave is at once; 2 of 4 is no majority");
-	hb = hb_from(1, 9, 103, &m);
+	hb = hb_from(1, 9, 111, &m);
 	hb.flags = HB_DRAINING;
 	membership_receive(&m, &hb, 2400, &changed);
 	membership_eligible(&m, eligible);
 	CHECK(changed && m.peers[1].alive && !eligible[1], "a draining node is alive but owns nothing");
 	/* another config: alive, counted */
-	hb = hb_from(1, 9, 104, &m);
+	hb = hb_from(1, 9, 112, &m);
 	hb.digest[0] ^= 1;
 	CHECK(membership_receive(&m, &hb, 2400, &changed) == HB_OTHER_CONFIG && m.peers[1].alive &&
 		  m.drops.config_differs == 1,

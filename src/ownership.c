@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copyright (C) 2026 The sharedvip developers. */
+#include "ownership.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assign.h"
+
+enum own_source ownership_source(const struct sv_config *cfg, bool key_exists, bool force_static)
+{
+	return cfg->failover.enabled && key_exists && !force_static ? OWN_DAEMON : OWN_STATIC;
+}
+
+void held_after(bool *held, const bool *before, const bool *after, uint32_t buckets)
+{
+	for (uint32_t b = 0; b < buckets; b++)
+		held[b] = (held[b] || before[b]) && !after[b];
+}
+
+int held_release_idle(bool *held, const bool *live, uint32_t buckets)
+{
+	int freed = 0;
+
+	for (uint32_t b = 0; b < buckets; b++) {
+		freed += held[b] && !live[b];
+		held[b] = held[b] && live[b];
+	}
+	return freed;
+}
+
+int buckets_count(const bool *set, uint32_t buckets)
+{
+	int n = 0;
+
+	for (uint32_t b = 0; b < buckets; b++)
+		n += set[b];
+	return n;
+}
+
+int64_t ownership_for_apply(enum own_source src, uint32_t buckets, const bool *static_split, const struct own_kernel *k,
+			    bool *owned, bool *held)
+{
+	/* In daemon mode only leased elements were set by sharedvipd: they end by themselves
+	 * when it stops renewing them. Anything else (a static split loaded before the
+	 * failover section was added, say) is no grant of ownership. */
+	memcpy(owned, src == OWN_STATIC ? static_split : k->leased, buckets * sizeof(*owned));
+	memcpy(held, k->held, buckets * sizeof(*held));
+	held_after(held, k->owned, owned, buckets);
+	held_after(held, k->ingress, owned, buckets);
+	if (src == OWN_STATIC || !buckets_count(owned, buckets))
+		return 0;
+	return k->lease_left_ms > 0 ? k->lease_left_ms : 1;
+}
+
+int64_t ownership_lease_ms(const struct sv_config *cfg)
+{
+	return (int64_t)cfg->failover.dead_after * cfg->failover.heartbeat_ms;
+}
+
+const char *acquire_rule_name(enum acquire_rule rule)
+{
+	static const char *const names[] = {
+		[ACQUIRE_WAIT] = "waiting for agreement",
+		[ACQUIRE_AGREED] = "after agreement with every peer it hears",
+		[ACQUIRE_HOLDDOWN] = "after agreement and the hold-down for the peers it has not heard",
+	};
+	return names[rule];
+}
+
+int ownership_init(struct ownership *o, const struct sv_config *cfg, int self)
+{
+	size_t n = cfg->buckets;
+
+	memset(o, 0, sizeof(*o));
+	o->cfg = cfg;
+	o->self = self;
+	o->installed = calloc(n, sizeof(bool));
+	o->held = calloc(n, sizeof(bool));
+	o->next = calloc(n, sizeof(bool));
+	o->owner = calloc(n, sizeof(int16_t));
+	if (o->installed && o->held && o->next && o->owner)
+		return 0;
+	ownership_free(o);
+	return -ENOMEM;
+}
+
+void ownership_free(struct ownership *o)
+{
+	free(o->installed), free(o->held), free(o->next), free(o->owner);
+	o->installed = o->held = o->next = NULL;
+	o->owner = NULL;
+}
+
+const int16_t *ownership_assignment(struct ownership *o, const bool *eligible)
+{
+	size_t n = (size_t)o->cfg->n_nodes;
+
+	if (o->cache_valid && !memcmp(o->cached_for, eligible, n * sizeof(bool)))
+		return o->owner;
+	o->cache_valid = false;
+	if (assign_buckets(o->cfg, eligible, o->owner))
+		return NULL;
+	memcpy(o->cached_for, eligible, n * sizeof(bool));
+	o->cache_valid = true;
+	return o->owner;
+}
+
+int ownership_step(struct ownership *o, const bool *eligible, bool serve, enum acquire_rule rule, struct own_step *step)
+{
+	const int16_t *owner = ownership_assignment(o, eligible);
+
+	memset(step, 0, sizeof(*step));
+	if (!owner)
+		return -ENOMEM;
+	for (uint32_t b = 0; b < o->cfg->buckets; b++) {
+		bool desired = serve && owner[b] == o->self;
+		o->next[b] = desired && (o->installed[b] || rule != ACQUIRE_WAIT);
+		step->pending |= desired && !o->next[b];
+		step->added += o->next[b] && !o->installed[b];
+		step->removed += !o->next[b] && o->installed[b];
+	}
+	return 0;
+}
+
+void ownership_committed(struct ownership *o)
+{
+	held_after(o->held, o->installed, o->next, o->cfg->buckets);
+	memcpy(o->installed, o->next, o->cfg->buckets * sizeof(bool));
+}
+
+void ownership_renewed(struct ownership *o, int64_t now)
+{
+	o->lease_until = now + ownership_lease_ms(o->cfg);
+}
+
+bool ownership_lease_lapsed(struct ownership *o, int64_t now)
+{
+	/* an eighth of an interval of grace: with dead_after = 1 the lease is one interval, and
+	 * the loop wakes for the next heartbeat just as it runs out; the peers wait a quarter */
+	if (!o->lease_until || now < o->lease_until + o->cfg->failover.heartbeat_ms / 8)
+		return false;
+	memset(o->next, 0, o->cfg->buckets * sizeof(bool));
+	ownership_committed(o);
+	o->lease_until = 0;
+	return true;
+}

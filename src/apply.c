@@ -663,12 +663,14 @@ static int apply_kernel(struct apply *ap, const struct apply_request *req, const
 	/* Filter first, so the VIP never appears on a node that would answer for everyone. */
 	if ((ret = apply_sysctls(ap, p->sysctls, p->n_sysctls)) ||
 	    (ret = remove_old_vips_first(ap, p, old_vips, n_old)) ||
-	    (ret = load_ruleset(ap, req, p, owned, held, in)) || (ret = apply_mac(ap, p->mac)) || (ret = apply_up(ap)))
+	    (ret = load_ruleset(ap, req, p, owned, held, in)) || (ret = apply_mac(ap, p->mac)) ||
+	    (!req->leave_link_down && (ret = apply_up(ap))))
 		return ret;
 	/* one list of the addresses serves the steps that read them */
 	if ((n = list_addrs(ap, addrs)) < 0)
 		return -n;
-	if ((ret = apply_addrs(ap, p, addrs, n)) || (ret = apply_routes(ap)))
+	/* a link left down takes addresses but no route: sharedvipd adds it when it comes up */
+	if ((ret = apply_addrs(ap, p, addrs, n)) || ((ap->link.flags & IFF_UP) && (ret = apply_routes(ap))))
 		return ret;
 	warn_mac_derived(ap, p, addrs, n);
 	return 0;

@@ -19,6 +19,7 @@ int apply_link(const struct sv_config *cfg, const char *ifname, const char *cons
 struct apply_request {
 	bool dry_run, verbose;
 	bool force_static;	  /* --static: the static split although the daemon is configured */
+	bool leave_link_down;	  /* sharedvipd: a link someone took down is theirs */
 	const bool *owned, *held; /* sharedvipd's ownership, NULL otherwise */
 	int64_t lease_ms;	  /* with owned: how long its lease has left */
 };

@@ -522,7 +522,7 @@ static int load_state(struct daemon *d)
 	nft_set_members(NFPROTO_NETDEV, "owned", d->own.held, d->cfg.buckets);
 	nft_set_members(NFPROTO_NETDEV, "held", d->own.held, d->cfg.buckets);
 	/* the tables as the config wants them (with the lease's timeouts), owning nothing */
-	req = (struct apply_request){ .owned = d->own.installed, .held = d->own.held };
+	req = (struct apply_request){ .owned = d->own.installed, .held = d->own.held, .leave_link_down = true };
 	return apply_node(&d->cfg, d->self, &req);
 }
 
@@ -658,7 +658,9 @@ static void reload(struct daemon *d)
 	d->m.started_ms = old.started_ms;
 	d->m.drops = old.drops;
 	membership_set_draining(&d->m, old.self_draining, now_ms());
-	struct apply_request req = { .owned = d->own.installed, .held = d->own.held, .lease_ms = lease_left(d) };
+	struct apply_request req = {
+		.owned = d->own.installed, .held = d->own.held, .lease_ms = lease_left(d), .leave_link_down = true
+	};
 	apply_node(&d->cfg, d->self, &req);
 	logf_("reload: config read again");
 	reconcile(d, now_ms(), "after reload");
@@ -724,7 +726,9 @@ static void reapply(struct daemon *d)
 	d->reapply_ms = 0;
 	if (!d->watch.ifindex || !d->watch.up)
 		return;
-	struct apply_request req = { .owned = d->own.installed, .held = d->own.held, .lease_ms = lease_left(d) };
+	struct apply_request req = {
+		.owned = d->own.installed, .held = d->own.held, .lease_ms = lease_left(d), .leave_link_down = true
+	};
 	ret = apply_node(&d->cfg, d->self, &req);
 	logf_("%s: %s: %s", d->cfg.interface, d->reapply_why,
 	      ret ? "applying the config again failed" : "applied the config again");

@@ -29,6 +29,7 @@ client_addr() { echo "10.9.$(( $1 / 250 )).$(( $1 % 250 + 1 ))"; }
 client_addr6() { printf '2001:db8:9::%x\n' $(( $1 + 1 )); }
 
 cleanup() {
+	[ -z "${KEEP_LOGS:-}" ] || cp -r "$TMP" "$KEEP_LOGS"
 	local pid ns
 	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
 	wait 2>/dev/null
@@ -155,11 +156,14 @@ owned() {
 		sed -n 's/.*elements = {\([^}]*\)}.*/\1/p' | tr ',' '\n' | awk 'NF {print $1}' | sort
 }
 
-# synack_start: capture the VIP's SYN-ACKs at the router (towards the clients) until synack_stop
+# synack_start: capture the VIP's SYN-ACKs, resets and DNS answers at the router (towards the clients) until synack_stop
 synack_start() {
 	SYNACK_LOG=$TMP/synack.$RANDOM
-	rt tcpdump -i lan -nn -l -tt -Q in "(src host $VIP and tcp[13] & 18 == 18) or (src host $VIP6 and ip6[53] & 18 == 18)" \
-		> "$SYNACK_LOG" 2> /dev/null &
+	# exec all the way down, so that $! is tcpdump itself
+	(exec ip netns exec "${P}r" tcpdump -i lan -nn -l -tt -Q in \
+		"(src host $VIP and (tcp[13] & 18 == 18 or tcp[13] & 4 != 0 or udp src port 53)) or
+		 (src host $VIP6 and (ip6[53] & 18 == 18 or ip6[53] & 4 != 0))" \
+		> "$SYNACK_LOG" 2> /dev/null) &
 	SYNACK_PID=$!
 	PIDS+=($SYNACK_PID)
 	sleep 0.3
@@ -168,13 +172,18 @@ synack_stop() { sleep 0.3; kill "$SYNACK_PID" 2> /dev/null; wait "$SYNACK_PID" 2
 # synack_doubles: client connections answered with two different SYN-ACK sequence numbers
 # (a retransmitted SYN-ACK repeats its number; a port reused seconds later is another connection)
 synack_doubles() {
-	awk '{ for (i = 1; i <= NF; i++) if ($i == "seq") { seq = $(i + 1); sub(",", "", seq) }
+	awk '/Flags \[S\.\]/ { for (i = 1; i <= NF; i++) if ($i == "seq") { seq = $(i + 1); sub(",", "", seq) }
 	       key = $5; t = $1
 	       if (key in last && last[key] != seq && t - when[key] < 5) d++
 	       last[key] = seq; when[key] = t }
 	     END { print d + 0 }' "$SYNACK_LOG"
 }
-synack_count() { wc -l < "$SYNACK_LOG"; }
+synack_count() { grep -c 'Flags \[S\.\]' "$SYNACK_LOG"; }
+# vip_resets: resets the VIP sent (a client's own reset, for a SYN-ACK that came after it gave
+# up, is not one)
+vip_resets() { grep -c 'Flags \[R' "$SYNACK_LOG"; }
+# dns_doubles: DNS queries (client address, port and query id) answered more than once
+dns_doubles() { awk '/\.53 > / { id = $6; sub(/[^0-9].*/, "", id); n[$5 " " id]++ } END { for (k in n) if (n[k] > 1) d++; print d + 0 }' "$SYNACK_LOG"; }
 
 # apply_all CONFIG [ARGS]: on every node the udev stage with the link down and the link up,
 # then (after LINKUP_WAIT seconds) the full apply.

@@ -42,9 +42,9 @@ static void test_source(void)
 
 static void test_apply(void)
 {
-	bool split[N] = { 0 }, k_owned[N] = { 0 }, k_leased[N] = { 0 }, k_ingress[N] = { 0 }, k_held[N] = { 0 };
-	bool owned[N], held[N];
-	struct own_kernel k = { k_owned, k_leased, k_ingress, k_held, 250 };
+	static bool kernel[4][N]; /* owned, leased, ingress, held */
+	bool split[N] = { 0 }, owned[N], held[N];
+	struct own_kernel k = { kernel[0], kernel[1], kernel[2], kernel[3], 250 };
 	int64_t lease;
 
 	setup(2);
@@ -56,9 +56,9 @@ static void test_apply(void)
 	lease = ownership_for_apply(OWN_STATIC, N, split, &k, owned, held);
 	CHECK(buckets_count(owned, N) == N / 2 && !lease, "static mode: the split, no lease");
 	/* a running daemon's leased elements are kept with what is left of the lease */
-	k_owned[1] = k_leased[1] = k_ingress[1] = true;
-	k_owned[3] = k_ingress[3] = true; /* left from a static split: no grant */
-	k_held[5] = true;
+	kernel[0][1] = kernel[1][1] = kernel[2][1] = true;
+	kernel[0][3] = kernel[2][3] = true; /* left from a static split: no grant */
+	kernel[3][5] = true;
 	lease = ownership_for_apply(OWN_DAEMON, N, split, &k, owned, held);
 	CHECK(owned[1] && !owned[3] && buckets_count(owned, N) == 1 && lease == 250, "daemon mode keeps the lease");
 	CHECK(held[3] && held[5] && !held[1] && buckets_count(held, N) == 2, "what it owned and gives up is held");

@@ -217,28 +217,50 @@ static int open_heartbeats(struct daemon *d)
 	return 0;
 }
 
-/* The lease, renewed right before each heartbeat: the peers count this node dead
- * dead_after heartbeats (and a quarter) after the last one they heard, and by then every
- * element renewed before it has timed out. A renewal the kernel refuses loses the buckets
- * (their elements run out): they are taken again through agreement. */
-static void renew_lease(struct daemon *d)
+static void stalled(struct daemon *d, int64_t now);
+static void start_over(struct daemon *d, int64_t now);
+static int update_kernel(struct daemon *d);
+
+/* The lease, renewed right after each heartbeat is sent (sent_ms): the peers count this
+ * node dead dead_after heartbeats and a quarter after the last one they heard, and the
+ * renewed elements time out dead_after heartbeats after the renewal. A renewal that ends
+ * more than an eighth of an interval after the send (the daemon was stopped or stuck in
+ * between) may outlast the peers' patience: it is taken back at once and the node starts
+ * over. One the kernel refuses loses the buckets (their elements run out): they are taken
+ * again through agreement. */
+static void renew_lease(struct daemon *d, int64_t sent_ms)
 {
+	int64_t grace = d->cfg.failover.heartbeat_ms / 8, after;
 	char what[160];
-	int64_t now = now_ms();
 	int ret;
 
-	if (buckets_count(d->own.installed, d->cfg.buckets) &&
-	    (ret =
-		 nft_renew_lease(d->own.installed, d->cfg.buckets, ownership_lease_ms(&d->cfg), what, sizeof(what)))) {
-		if (now - d->last_renew_log_ms > 1000)
+	if (ownership_lease_lapsed(&d->own, sent_ms)) {
+		stalled(d, sent_ms);
+		return;
+	}
+	if (!buckets_count(d->own.installed, d->cfg.buckets)) {
+		ownership_renewed(&d->own, sent_ms);
+		return;
+	}
+	ret = nft_renew_lease(d->own.installed, d->cfg.buckets, ownership_lease_ms(&d->cfg), what, sizeof(what));
+	after = now_ms();
+	if (ret) {
+		if (after - d->last_renew_log_ms > 1000)
 			logf_("nftables refused the lease renewal at \"%s\": %s; its buckets run out", what,
 			      strerror(-ret));
-		d->last_renew_log_ms = now;
+		d->last_renew_log_ms = after;
 		memset(d->own.next, 0, d->cfg.buckets * sizeof(bool));
 		ownership_committed(&d->own);
 		d->pending = true;
 	}
-	ownership_renewed(&d->own, now);
+	ownership_renewed(&d->own, after);
+	if (!ret && after - sent_ms > grace) {
+		logf_("the lease renewal ended %lld ms after the heartbeat: giving the buckets up and starting over",
+		      (long long)(after - sent_ms));
+		memset(d->own.next, 0, d->cfg.buckets * sizeof(bool));
+		update_kernel(d);
+		start_over(d, after);
+	}
 }
 
 /* Each heartbeat goes out as two copies, each with its own sequence number: one lost
@@ -248,9 +270,8 @@ static void send_heartbeats(struct daemon *d, uint8_t flags)
 {
 	struct heartbeat hb = { .flags = flags, .node = (uint16_t)d->self, .incarnation = d->incarnation };
 	uint8_t msg[HB_LEN];
+	int64_t sent;
 
-	if (!(flags & HB_LEAVING))
-		renew_lease(d);
 	if (d->m.self_draining)
 		hb.flags |= HB_DRAINING;
 	memcpy(hb.digest, d->digest, HB_DIGEST_LEN);
@@ -263,7 +284,10 @@ static void send_heartbeats(struct daemon *d, uint8_t flags)
 			       d->targets[i].ss_family == AF_INET ? sizeof(struct sockaddr_in)
 								  : sizeof(struct sockaddr_in6));
 	}
-	d->next_hb_ms = now_ms() + d->cfg.failover.heartbeat_ms;
+	sent = now_ms();
+	d->next_hb_ms = sent + d->cfg.failover.heartbeat_ms;
+	if (!(flags & HB_LEAVING))
+		renew_lease(d, sent);
 }
 
 static void log_members(struct daemon *d, const char *why)

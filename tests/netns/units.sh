@@ -19,4 +19,10 @@ mkdir "$root/verify"
 for u in "$root"/lib/systemd/system/sharedvip*.service; do sed "s|/usr/sbin/|$root/usr/sbin/|" "$u" > "$root/verify/${u##*/}"; done
 out=$(systemd-analyze verify --man=no "$root"/verify/*.service 2>&1)
 [ -z "$out" ] || { echo "FAIL: systemd-analyze verify: $out"; exit 1; }
-echo "ok: programs in /usr/sbin, manuals clean under man --warnings, units pass systemd-analyze verify"
+# the daemon's unit: the node gives its buckets up however the daemon stops, and the unit
+# never lands in failed for restarting too often
+d="$root/lib/systemd/system/sharedvipd.service"
+grep -qx 'ExecStopPost=/usr/sbin/sharedvip-apply --release' "$d" || { echo "FAIL: no ExecStopPost --release"; exit 1; }
+grep -qx 'StartLimitIntervalSec=0' "$d" || { echo "FAIL: the daemon's unit has a start limit"; exit 1; }
+grep -qx 'Restart=always' "$d" && ! grep -qx 'RestartSec=0' "$d" || { echo "FAIL: restart policy"; exit 1; }
+echo "ok: programs in /usr/sbin, manuals clean under man --warnings, units pass systemd-analyze verify; the daemon's unit releases on stop and restarts without limit"

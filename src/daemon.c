@@ -223,14 +223,13 @@ static int update_kernel(struct daemon *d);
 
 /* The lease, renewed right after each heartbeat is sent (sent_ms): the peers count this
  * node dead dead_after heartbeats and a quarter after the last one they heard, and the
- * renewed elements time out dead_after heartbeats after the renewal. A renewal that ends
- * more than an eighth of an interval after the send (the daemon was stopped or stuck in
- * between) may outlast the peers' patience: it is taken back at once and the node starts
- * over. One the kernel refuses loses the buckets (their elements run out): they are taken
+ * renewed elements time out a margin before that (ownership_lease_ms). A renewal that
+ * ends later than the margin allows (the daemon was stopped or stuck in between) may
+ * outlast the peers' patience: it is taken back at once and the node starts over. One the kernel refuses loses the buckets (their elements run out): they are taken
  * again through agreement. */
 static void renew_lease(struct daemon *d, int64_t sent_ms)
 {
-	int64_t grace = d->cfg.failover.heartbeat_ms / 8, after;
+	int64_t after;
 	char what[160];
 	int ret;
 
@@ -254,7 +253,7 @@ static void renew_lease(struct daemon *d, int64_t sent_ms)
 		d->pending = true;
 	}
 	ownership_renewed(&d->own, after);
-	if (!ret && after - sent_ms > grace) {
+	if (!ret && ownership_renewal_late(&d->cfg, after - sent_ms)) {
 		logf_("the lease renewal ended %lld ms after the heartbeat: giving the buckets up and starting over",
 		      (long long)(after - sent_ms));
 		memset(d->own.next, 0, d->cfg.buckets * sizeof(bool));
@@ -778,7 +777,7 @@ static void start_over(struct daemon *d, int64_t now)
  * kernel took no new connection since (ownership_lease_lapsed emptied what it owned). */
 static void stalled(struct daemon *d, int64_t now)
 {
-	logf_("stalled past the lease (no heartbeat for over %lld ms): this node owns nothing now; rejoining "
+	logf_("stalled past the lease (%lld ms): this node owns nothing now; rejoining "
 	      "through agreement",
 	      (long long)ownership_lease_ms(&d->cfg));
 	commit_sets(d, d->own.installed, d->own.held); /* what it owned is held now */

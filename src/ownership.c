@@ -54,9 +54,24 @@ int64_t ownership_for_apply(enum own_source src, uint32_t buckets, const bool *s
 	return k->lease_left_ms > 0 ? k->lease_left_ms : 1;
 }
 
+/* The room the lease leaves before the peers' dead timer, for a renewal that lands late. */
+static int64_t lease_margin_ms(const struct sv_config *cfg)
+{
+	/* with dead_after = 1 the lease must still outlast the interval between renewals */
+	return cfg->failover.dead_after >= 2 ? cfg->failover.heartbeat_ms / 2 : cfg->failover.heartbeat_ms / 8;
+}
+
 int64_t ownership_lease_ms(const struct sv_config *cfg)
 {
-	return (int64_t)cfg->failover.dead_after * cfg->failover.heartbeat_ms;
+	return (int64_t)cfg->failover.dead_after * cfg->failover.heartbeat_ms + cfg->failover.heartbeat_ms / 4 -
+	       lease_margin_ms(cfg);
+}
+
+bool ownership_renewal_late(const struct sv_config *cfg, int64_t after_send_ms)
+{
+	int64_t allowed = lease_margin_ms(cfg) - LEASE_JIFFY_MS;
+
+	return after_send_ms > (allowed > 0 ? allowed : 0);
 }
 
 const char *acquire_rule_name(enum acquire_rule rule)
@@ -137,9 +152,7 @@ void ownership_renewed(struct ownership *o, int64_t now)
 
 bool ownership_lease_lapsed(struct ownership *o, int64_t now)
 {
-	/* an eighth of an interval of grace: with dead_after = 1 the lease is one interval, and
-	 * the loop wakes for the next heartbeat just as it runs out; the peers wait a quarter */
-	if (!o->lease_until || now < o->lease_until + o->cfg->failover.heartbeat_ms / 8)
+	if (!o->lease_until || now < o->lease_until)
 		return false;
 	memset(o->next, 0, o->cfg->buckets * sizeof(bool));
 	ownership_committed(o);

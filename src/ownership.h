@@ -51,10 +51,16 @@ void held_after(bool *held, const bool *before, const bool *after, uint32_t buck
 int held_release_idle(bool *held, const bool *live, uint32_t buckets);
 int buckets_count(const bool *set, uint32_t buckets);
 
-/* How long the daemon's ownership lasts in the kernel without renewal: its peers take a
- * node over after dead_after heartbeats and a quarter interval of silence, so a lease of
- * dead_after heartbeats, renewed right before each heartbeat is sent, always ends first. */
+/* How long the daemon's ownership lasts in the kernel without renewal. The peers count a
+ * node dead dead_after heartbeats and a quarter interval after the last one they heard; the
+ * lease, renewed right after each heartbeat is sent, ends a margin before that (half an
+ * interval; an eighth with dead_after = 1, where it must outlast one interval). */
 int64_t ownership_lease_ms(const struct sv_config *cfg);
+/* Whether a renewal that ended after_send_ms after its heartbeat may outlast the peers'
+ * dead timer (the margin, less a kernel tick: timeouts are rounded up to one): then it
+ * must be taken back. */
+bool ownership_renewal_late(const struct sv_config *cfg, int64_t after_send_ms);
+#define LEASE_JIFFY_MS 4 /* a tick at HZ=250, Debian's */
 
 /* Why the daemon may take new buckets now (membership_may_acquire decides). */
 enum acquire_rule {
@@ -73,7 +79,7 @@ struct ownership {
 	int16_t *owner;
 	bool cached_for[SV_MAX_NODES];
 	bool cache_valid;
-	int64_t lease_until; /* monotonic ms when the kernel's copy runs out; 0: nothing renewed yet */
+	int64_t lease_until; /* monotonic ms by which the kernel's copy has run out; 0: never renewed */
 };
 
 /* What one step decides. */

@@ -28,7 +28,7 @@ has_route() { nd 1 ip route show default | grep -q "via $GW dev eth0"; }
 nd 1 ip addr del "$VIP/32" dev eth0
 has_vip && fail "the VIP is still there: the test proves nothing"
 wait_for "the VIP after ip addr del" has_vip
-grep -q "eth0: an address was removed: applied the config again" "$TMP/d1.log" || fail "no log line: $(tail -3 "$TMP/d1.log")"
+wait_for "the log line" grep -q "eth0: an address was removed: applied the config again" "$TMP/d1.log"
 nd 1 ip route del default
 wait_for "the default route after ip route del" has_route
 nd 1 ip -4 addr flush dev eth0

@@ -110,14 +110,23 @@ static void test_step_and_lease(void)
 	ownership_step(&o, all, false, ACQUIRE_AGREED, &st);
 	CHECK(st.removed == share && !buckets_count(o.next, N), "no quorum (or stopping): owns nothing");
 	ownership_step(&o, all, true, ACQUIRE_AGREED, &st);
-	/* the lease */
+	/* the lease: it ends before the peers' dead timer and outlasts the renewal interval */
+	for (unsigned da = 1; da <= 5; da++)
+		for (unsigned hb = 10; hb <= 1000; hb *= 10) {
+			cfg.failover.dead_after = da, cfg.failover.heartbeat_ms = hb;
+			int64_t l = ownership_lease_ms(&cfg);
+			CHECK(l < (int64_t)(da * hb + hb / 4) && l > (int64_t)hb, "lease %lld at %u x %u ms",
+			      (long long)l, da, hb);
+			CHECK(!ownership_renewal_late(&cfg, 0) &&
+				  ownership_renewal_late(&cfg, (int64_t)(da * hb + hb / 4) - l),
+			      "a renewal as late as the margin is late");
+		}
+	cfg.failover.dead_after = 3, cfg.failover.heartbeat_ms = 100;
 	ownership_renewed(&o, 1000);
-	CHECK(o.lease_until == 1300 && ownership_lease_ms(&cfg) == 300, "a lease of dead_after heartbeats");
-	CHECK(ownership_lease_ms(&cfg) < 3 * 100 + 100 / 4, "the lease ends before the peers' dead timer");
-	CHECK(!ownership_lease_lapsed(&o, 1311) && buckets_count(o.installed, N) == share,
-	      "still leased (and an eighth of an interval of grace)");
+	CHECK(o.lease_until == 1275 && ownership_lease_ms(&cfg) == 275, "a lease of 275 ms at 3 x 100 ms");
+	CHECK(!ownership_lease_lapsed(&o, 1274) && buckets_count(o.installed, N) == share, "still leased");
 	int had = buckets_count(o.installed, N), held_before = buckets_count(o.held, N);
-	CHECK(ownership_lease_lapsed(&o, 1312) && !buckets_count(o.installed, N) &&
+	CHECK(ownership_lease_lapsed(&o, 1275) && !buckets_count(o.installed, N) &&
 		  buckets_count(o.held, N) == held_before + had,
 	      "lapsed: owns nothing, keeps its connections as held");
 	CHECK(!ownership_lease_lapsed(&o, 5000), "lapses once");

@@ -26,14 +26,23 @@
 typedef void (*build_fn)(struct nlmsghdr *nlh, void *obj);
 typedef int (*parse_fn)(const struct nlmsghdr *nlh, void *data);
 
-/* One request and its answers, read to the end; a missing object comes back as -ENOENT. */
-static int nft_request(uint16_t type, int family, uint16_t flags, build_fn build, void *obj, parse_fn cb, void *data)
+/* One request and its answers, read to the end; a missing object comes back as -ENOENT.
+ * A dump the ruleset changed under is asked again after restart(data). */
+static int nft_request(uint16_t type, int family, uint16_t flags, build_fn build, void *obj, parse_fn cb, void *data,
+		       void (*restart)(void *data))
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, type, (uint16_t)family, (uint16_t)(NLM_F_ACK | flags), 0);
 
 	build(nlh, obj);
-	return netlink_talk(NETLINK_NETFILTER, nlh, (mnl_cb_t)cb, data);
+	return netlink_dump(NETLINK_NETFILTER, nlh, (mnl_cb_t)cb, data, restart);
+}
+
+/* Marking set members again is harmless; the generation an apply commits at catches an
+ * element that went away meanwhile. */
+static void restart_nothing(void *data)
+{
+	(void)data;
 }
 
 static void build_table(struct nlmsghdr *nlh, void *obj)
@@ -100,7 +109,7 @@ int nft_table_comment(int family, char *comment, size_t len)
 	if (!t)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, SV_TABLE);
-	ret = nft_request(NFT_MSG_GETTABLE, family, 0, build_table, t, table_cb, &out);
+	ret = nft_request(NFT_MSG_GETTABLE, family, 0, build_table, t, table_cb, &out, NULL);
 	nftnl_table_free(t);
 	if (ret == -ENOENT)
 		return 0;
@@ -137,7 +146,15 @@ static int elem_cb(struct nftnl_set_elem *e, void *data)
 struct elems_walk {
 	int (*cb)(struct nftnl_set_elem *e, void *data);
 	void *data;
+	void (*restart)(void *data);
 };
+
+static void walk_restart(void *data)
+{
+	struct elems_walk *walk = data;
+
+	walk->restart(walk->data);
+}
 
 static int setelem_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -153,9 +170,10 @@ static int setelem_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* Calls cb for every element of sharedvip's set in family; 0 when the set is absent. */
-static int set_elements(int family, const char *set, int (*cb)(struct nftnl_set_elem *, void *), void *data)
+static int set_elements(int family, const char *set, int (*cb)(struct nftnl_set_elem *, void *), void *data,
+			void (*restart)(void *data))
 {
-	struct elems_walk walk = { cb, data };
+	struct elems_walk walk = { cb, data, restart };
 	struct nftnl_set *s = nftnl_set_alloc();
 	int ret;
 
@@ -164,7 +182,7 @@ static int set_elements(int family, const char *set, int (*cb)(struct nftnl_set_
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, SV_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
-	ret = nft_request(NFT_MSG_GETSETELEM, family, NLM_F_DUMP, build_set, s, setelem_cb, &walk);
+	ret = nft_request(NFT_MSG_GETSETELEM, family, NLM_F_DUMP, build_set, s, setelem_cb, &walk, walk_restart);
 	nftnl_set_free(s);
 	return ret == -ENOENT ? 0 : ret;
 }
@@ -173,13 +191,13 @@ int nft_set_members(int family, const char *set, bool *members, uint32_t buckets
 {
 	struct members_out out = { members, NULL, buckets, -1 };
 
-	return set_elements(family, set, elem_cb, &out);
+	return set_elements(family, set, elem_cb, &out, restart_nothing);
 }
 
 int nft_owned_lease(bool *owned, bool *leased, uint32_t buckets, int64_t *left_ms)
 {
 	struct members_out out = { owned, leased, buckets, -1 };
-	int ret = set_elements(NFPROTO_INET, "owned", elem_cb, &out);
+	int ret = set_elements(NFPROTO_INET, "owned", elem_cb, &out, restart_nothing);
 
 	*left_ms = out.left_ms < 0 ? 0 : out.left_ms;
 	return ret;
@@ -205,7 +223,7 @@ static void build_nothing(struct nlmsghdr *nlh, void *obj)
 int nft_genid(uint32_t *genid)
 {
 	*genid = 0;
-	return nft_request(NFT_MSG_GETGEN, NFPROTO_UNSPEC, 0, build_nothing, NULL, gen_cb, genid);
+	return nft_request(NFT_MSG_GETGEN, NFPROTO_UNSPEC, 0, build_nothing, NULL, gen_cb, genid, NULL);
 }
 
 struct counters_out {
@@ -256,6 +274,14 @@ out:
 	return MNL_CB_OK;
 }
 
+static void counters_restart(void *data)
+{
+	struct counters_out *out = data;
+
+	memset(out->c, 0, sizeof(*out->c) * (size_t)out->max);
+	out->n = 0;
+}
+
 int nft_counters(int family, struct nft_counter *c, int max)
 {
 	struct counters_out out = { c, 0, max };
@@ -267,7 +293,7 @@ int nft_counters(int family, struct nft_counter *c, int max)
 	memset(c, 0, sizeof(*c) * (size_t)max);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, SV_TABLE);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, (uint32_t)family);
-	ret = nft_request(NFT_MSG_GETRULE, family, NLM_F_DUMP, build_rule, r, rule_cb, &out);
+	ret = nft_request(NFT_MSG_GETRULE, family, NLM_F_DUMP, build_rule, r, rule_cb, &out, counters_restart);
 	nftnl_rule_free(r);
 	if (ret == -ENOENT)
 		return 0;
@@ -473,35 +499,49 @@ static int batch_build(struct batch *b, const struct ruleset *rs, const bool *re
 
 /* The kernel runs the whole batch inside sendmsg(), so every answer is queued when it
  * returns: read without blocking until the socket is empty, which leaves nothing behind
- * for the next request on the process's shared socket. */
+ * for the next request on the process's shared socket. The receive buffer is sized for
+ * one answer per message (acknowledgements capped to their header), and answers that did
+ * not fit (ENOBUFS) are an error, never taken for success. */
 static int batch_send(struct batch *b, char *what, size_t what_len)
 {
 	struct mnl_socket *nl = netlink_socket(NETLINK_NETFILTER);
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int ret = 0, sndbuf = (int)b->len + 4096;
+	static char buf[65536];
+	int ret = 0, one = 1, sndbuf = (int)b->len + 4096, rcvbuf = (int)(b->seq - b->first_seq) * 1024 + 65536, fd;
 	ssize_t n;
 
 	if (!nl)
 		goto fail;
+	fd = mnl_socket_get_fd(nl);
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (rcvbuf > 212992)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	if (b->len > 200000)
-		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
 	if (mnl_socket_sendto(nl, b->buf, b->len) < 0)
 		goto fail;
-	while ((n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-		for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, (int)n);
-		     nlh = mnl_nlmsg_next(nlh, (int *)&n)) {
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		int left = (int)n;
+		for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
 			const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-			if (nlh->nlmsg_type != NLMSG_ERROR || !err->error || ret)
+			if (nlh->nlmsg_type != NLMSG_ERROR || !err->error || ret || nlh->nlmsg_seq < b->first_seq - 1 ||
+			    nlh->nlmsg_seq >= b->seq)
 				continue;
 			ret = err->error;
 			size_t i = nlh->nlmsg_seq - b->first_seq;
 			snprintf(what, what_len, "%s", i < b->n_what ? b->what[i] : "nftables transaction");
 		}
 	}
+	if (n < 0 && errno != EAGAIN && !ret) {
+		ret = -errno;
+		snprintf(what, what_len, "read the answers to the nftables transaction");
+		netlink_reset(NETLINK_NETFILTER);
+	}
 	return ret;
 fail:
 	ret = -errno;
 	snprintf(what, what_len, "send the nftables transaction");
+	netlink_reset(NETLINK_NETFILTER);
 	return ret;
 }
 
@@ -523,8 +563,15 @@ int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_fa
 
 struct vips_out {
 	struct sv_addr *out;
-	int n, max;
+	int n, max, start; /* start: where this set's elements began */
 };
+
+static void vips_restart(void *data)
+{
+	struct vips_out *v = data;
+
+	v->n = v->start;
+}
 
 static int vip_elem_cb(struct nftnl_set_elem *e, void *data)
 {
@@ -544,10 +591,11 @@ static int vip_elem_cb(struct nftnl_set_elem *e, void *data)
 
 int nft_vips(struct sv_addr *out, int max)
 {
-	struct vips_out v = { out, 0, max };
+	struct vips_out v = { out, 0, max, 0 };
 
 	for (int i = 0; i < 2; i++) {
-		int ret = set_elements(NFPROTO_INET, i ? "vip6" : "vip4", vip_elem_cb, &v);
+		v.start = v.n;
+		int ret = set_elements(NFPROTO_INET, i ? "vip6" : "vip4", vip_elem_cb, &v, vips_restart);
 		if (ret < 0)
 			return ret;
 	}

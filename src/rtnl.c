@@ -93,6 +93,12 @@ struct addr_list {
 	int n, max;
 };
 
+/* An interrupted dump starts over from an empty list. */
+static void addr_list_restart(void *data)
+{
+	((struct addr_list *)data)->n = 0;
+}
+
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct addr_list *l = data;
@@ -138,7 +144,7 @@ int rtnl_addr_list(int ifindex, struct if_addr *out, int max)
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_UNSPEC;
-	ret = rtnl_talk(nlh, addr_cb, &l);
+	ret = netlink_dump(NETLINK_ROUTE, nlh, (mnl_cb_t)addr_cb, &l, addr_list_restart);
 	return ret < 0 ? ret : l.n;
 }
 
@@ -182,8 +188,15 @@ int rtnl_addr_del(int ifindex, const struct sv_addr *a)
 struct route_list {
 	int ifindex;
 	struct if_route *out;
-	int n, max;
+	int n, max, start; /* start: where this family's dump began */
 };
+
+static void route_list_restart(void *data)
+{
+	struct route_list *l = data;
+
+	l->n = l->start;
+}
 
 static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -215,7 +228,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 int rtnl_default_routes(int ifindex, struct if_route *out, int max)
 {
 	char buf[512];
-	struct route_list l = { ifindex, out, 0, max };
+	struct route_list l = { ifindex, out, 0, max, 0 };
 	int ret = 0;
 
 	for (int f = 0; f < 2 && ret >= 0; f++) {
@@ -225,7 +238,8 @@ int rtnl_default_routes(int ifindex, struct if_route *out, int max)
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 		rtm->rtm_family = f ? AF_INET6 : AF_INET;
-		ret = rtnl_talk(nlh, route_cb, &l);
+		l.start = l.n;
+		ret = netlink_dump(NETLINK_ROUTE, nlh, (mnl_cb_t)route_cb, &l, route_list_restart);
 	}
 	return ret < 0 ? ret : l.n;
 }

@@ -135,11 +135,10 @@ static int talk_once(int bus, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, str
 int netlink_dump(int bus, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, void (*restart)(void *data))
 {
 	struct answer a;
-	int ret;
 
 	for (int attempt = 0;; attempt++) {
 		a = (struct answer){ 0 };
-		ret = talk_once(bus, nlh, cb, data, &a);
+		int ret = talk_once(bus, nlh, cb, data, &a);
 		if (ret)
 			return ret;
 		/* a dump the table changed under is asked again, from an empty result */

@@ -22,6 +22,7 @@
 
 #include "conntrack.h"
 #include "control.h"
+#include "ctlproto.h"
 #include "garp.h"
 #include "identity.h"
 #include "netmanager.h"
@@ -679,7 +680,7 @@ static int apply_kernel(struct apply *ap, const struct apply_request *req, const
 /* At boot, sharedvip.service and a network manager's hook can apply at the same moment, each
  * planning against a state the other is changing: one at a time. Without a writable run
  * directory, go on unlocked. The lock goes with the descriptor. */
-static int lock_apply(void)
+static int lock_apply(bool wait)
 {
 	const char *dir = control_run_dir(NULL);
 	char path[256];
@@ -690,9 +691,10 @@ static int lock_apply(void)
 	if (snprintf(path, sizeof(path), "%s/apply.lock", dir) >= (int)sizeof(path))
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0 && flock(fd, LOCK_EX)) {
+	if (fd >= 0 && flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) {
+		int err = errno;
 		close(fd);
-		return -1;
+		return err == EWOULDBLOCK ? -EWOULDBLOCK : -1;
 	}
 	return fd;
 }
@@ -724,6 +726,22 @@ static bool has_leased(const struct ruleset_input *in)
 	return in->leased && buckets_count(in->owned, in->cfg->buckets);
 }
 
+/* In a failover cluster, a daemon that runs but does not answer is stuck: change nothing
+ * behind its back (its lease ends its ownership by itself). None running is fine. */
+static int daemon_answers(struct apply *ap)
+{
+	static char reply[CTL_REPLY_MAX];
+	const char *dir = control_run_dir(NULL);
+	int ret;
+
+	if (!ap->cfg->failover.enabled)
+		return 0;
+	ret = control_request(dir, "status", reply, sizeof(reply));
+	if (control_no_daemon(ret) || !ret)
+		return 0;
+	return refused(ap, ret, "ask sharedvipd at %s/control (it runs but does not answer; nothing changed)", dir);
+}
+
 int apply_node(const struct sv_config *cfg, int node, const struct apply_request *req)
 {
 	struct apply ap = { .cfg = cfg, .verbose = req->verbose };
@@ -747,7 +765,13 @@ int apply_node(const struct sv_config *cfg, int node, const struct apply_request
 			ret = refused(&ap, ret, "build the nftables ruleset");
 		goto out;
 	}
-	lock_fd = lock_apply();
+	if (!req->owned && (ret = daemon_answers(&ap)))
+		goto out;
+	lock_fd = lock_apply(!req->no_wait);
+	if (lock_fd == -EWOULDBLOCK) {
+		ret = -EAGAIN; /* the caller (sharedvipd's loop) tries again later */
+		goto out;
+	}
 	n_old = nft_vips(old_vips, SV_MAX_VIPS * 2);
 	ret = rtnl_link_get(cfg->interface, &ap.link);
 	if (ret == -ENODEV)
@@ -778,7 +802,7 @@ int apply_release(void)
 	struct apply ap = { 0 };
 	struct kernel_sets k = { 0 };
 	char comment[64], what[160];
-	int ret, lock_fd = lock_apply(), n;
+	int ret, lock_fd = lock_apply(true), n;
 	bool *none = calloc(SV_MAX_BUCKETS, sizeof(bool));
 
 	ret = none ? nft_table_comment(NFPROTO_INET, comment, sizeof(comment)) : -ENOMEM;

@@ -20,6 +20,7 @@ struct apply_request {
 	bool dry_run, verbose;
 	bool force_static;	  /* --static: the static split although the daemon is configured */
 	bool leave_link_down;	  /* sharedvipd: a link someone took down is theirs */
+	bool no_wait;		  /* sharedvipd's loop: -EAGAIN rather than wait for another apply */
 	const bool *owned, *held; /* sharedvipd's ownership, NULL otherwise */
 	int64_t lease_ms;	  /* with owned: how long its lease has left */
 };
@@ -28,6 +29,7 @@ struct apply_request {
  * its key file) only what the running daemon leased, which ends by itself when it stops;
  * else the static split over all configured nodes. */
 int apply_node(const struct sv_config *cfg, int node, const struct apply_request *req);
+/* (apply_node returns 0, EXIT_CONFIG or EXIT_KERNEL, or -EAGAIN with no_wait.) */
 /* Gives up every bucket this node owns, keeping its connections (held): reads no config. */
 int apply_release(void);
 void apply_warn_stale_initramfs(const char *config_path);

@@ -52,10 +52,11 @@ int control_listen(const char *run_dir)
 int control_request(const char *run_dir, const char *cmd, char *reply, size_t len)
 {
 	struct sockaddr_un sun;
-	struct timeval tv = { .tv_sec = 2 };
+	struct timeval tv = { .tv_sec = CONTROL_TIMEOUT_S };
+	char line[128];
 	size_t got = 0;
-	ssize_t n;
-	int fd, ret;
+	ssize_t n = 0;
+	int fd, ret, line_len;
 
 	if ((ret = control_addr(run_dir, &sun)))
 		return ret;
@@ -63,19 +64,31 @@ int control_request(const char *run_dir, const char *cmd, char *reply, size_t le
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	/* the command and its newline in one piece: the daemon answers as soon as it reads */
-	char line[128];
-	int line_len = snprintf(line, sizeof(line), "%s\n", cmd);
-
+	line_len = snprintf(line, sizeof(line), "%s\n", cmd);
 	if (line_len >= (int)sizeof(line) || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
 	    send(fd, line, (size_t)line_len, MSG_NOSIGNAL) < 0) {
-		ret = -errno;
+		ret = line_len >= (int)sizeof(line) ? -EINVAL : -errno;
 		close(fd);
 		return ret;
 	}
 	while (got + 1 < len && (n = read(fd, reply + got, len - got - 1)) > 0)
 		got += (size_t)n;
 	reply[got] = '\0';
+	ret = n < 0 ? -errno : 0;
 	close(fd);
-	return 0;
+	/* a daemon too busy (or hung) to answer in time has not answered: never success */
+	if (ret == -EAGAIN || ret == -EWOULDBLOCK)
+		return -ETIMEDOUT;
+	if (ret)
+		return ret;
+	if (got + 1 >= len)
+		return -EMSGSIZE;
+	return got ? 0 : -ENODATA;
+}
+
+bool control_no_daemon(int err)
+{
+	return err == -ENOENT || err == -ECONNREFUSED;
 }

@@ -36,6 +36,7 @@
 #include "assign.h"
 #include "conntrack.h"
 #include "control.h"
+#include "ctlproto.h"
 #include "linkwatch.h"
 #include "membership.h"
 #include "nft.h"
@@ -49,6 +50,16 @@
 #define SETTLE_MS 1000
 /* How often the buckets this node still holds are checked for connections left in them */
 #define PRUNE_MS 5000
+/* Control clients served at once, and how long one may take to send its command */
+#define CTL_CLIENTS    8
+#define CTL_TIMEOUT_MS 1000
+
+struct ctl_client {
+	int fd; /* -1: a free slot */
+	int64_t deadline_ms;
+	char buf[128];
+	size_t len;
+};
 
 struct daemon {
 	struct sv_config cfg;
@@ -62,6 +73,7 @@ struct daemon {
 	uint8_t announced[HB_VIEW_BYTES]; /* the view the kernel is in step with: what heartbeats say */
 	bool *live, *scratch;		  /* the conntrack dump's answer; a bucket set to compute in */
 	int udp[2], ctl, sig, lock_fd;
+	struct ctl_client clients[CTL_CLIENTS];
 	struct sockaddr_storage targets[MAX_TARGETS];
 	int target_sock[MAX_TARGETS], n_targets;
 	uint64_t incarnation, seq;
@@ -472,55 +484,115 @@ static void receive(struct daemon *d, int fd)
 
 static void save_draining(struct daemon *d, bool drain);
 
-static void status_reply(struct daemon *d, char *out, size_t len)
+static void ctl_status(struct daemon *d, char *out, size_t len)
 {
+	static struct ctl_status st;
 	int64_t now = now_ms();
-	size_t off =
-	    (size_t)snprintf(out, len, "mode daemon\nnode %s\ndraining %d\nowned %d\n", d->cfg.nodes[d->self].name,
-			     d->m.self_draining, buckets_count(d->own.installed, d->cfg.buckets));
-	for (int i = 0; i < d->cfg.n_nodes && off < len; i++) {
+
+	memset(&st, 0, sizeof(st));
+	snprintf(st.node, sizeof(st.node), "%s", d->cfg.nodes[d->self].name);
+	st.draining = d->m.self_draining;
+	st.owned = buckets_count(d->own.installed, d->cfg.buckets);
+	st.n_peers = d->cfg.n_nodes;
+	for (int i = 0; i < d->cfg.n_nodes; i++) {
 		const struct peer *p = &d->m.peers[i];
-		off +=
-		    (size_t)snprintf(out + off, len - off, "peer %s alive=%d eligible=%d heard_ms_ago=%lld config=%s\n",
-				     d->cfg.nodes[i].name, p->alive, view_has(d->m.view, i),
-				     i == d->self || !p->heard ? -1LL : (long long)(now - p->last_heard_ms),
-				     p->config_differs ? "different" : "same");
+		struct ctl_peer *c = &st.peers[i];
+		snprintf(c->name, sizeof(c->name), "%s", d->cfg.nodes[i].name);
+		c->alive = p->alive;
+		c->eligible = view_has(d->m.view, i);
+		c->heard_ms_ago = i == d->self || !p->heard ? -1 : now - p->last_heard_ms;
+		c->config_differs = p->config_differs;
 	}
-	if (off < len)
-		snprintf(out + off, len - off, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu\n",
-			 (unsigned long long)d->m.drops.forged, (unsigned long long)d->m.drops.replayed,
-			 (unsigned long long)d->m.drops.unknown, (unsigned long long)d->m.drops.config_differs);
+	st.forged = d->m.drops.forged, st.replayed = d->m.drops.replayed;
+	st.unknown = d->m.drops.unknown, st.config_differs = d->m.drops.config_differs;
+	if (ctl_status_format(&st, out, len))
+		snprintf(out, len, "error: the status does not fit in %zu bytes\n", len);
 }
 
-static void control(struct daemon *d)
+static void set_draining(struct daemon *d, bool drain)
 {
-	char cmd[64] = "", reply[16384];
-	struct timeval tv = { .tv_sec = 1 };
-	ssize_t n;
-	int fd = accept4(d->ctl, NULL, NULL, SOCK_CLOEXEC);
+	membership_set_draining(&d->m, drain, now_ms());
+	save_draining(d, drain);
+	logf_("%s", drain ? "draining: no new connections here, established ones stay" : "resumed");
+	reconcile(d, now_ms(), drain ? "after drain" : "after resume");
+	send_heartbeats(d, 0);
+}
 
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	n = read(fd, cmd, sizeof(cmd) - 1);
-	cmd[n > 0 ? n : 0] = '\0';
-	cmd[strcspn(cmd, "\r\n")] = '\0';
-	if (!strcmp(cmd, "status")) {
-		status_reply(d, reply, sizeof(reply));
-	} else if (!strcmp(cmd, "drain") || !strcmp(cmd, "resume")) {
-		bool drain = !strcmp(cmd, "drain");
-		membership_set_draining(&d->m, drain, now_ms());
-		save_draining(d, drain);
-		logf_("%s", drain ? "draining: no new connections here, established ones stay" : "resumed");
-		reconcile(d, now_ms(), drain ? "after drain" : "after resume");
-		send_heartbeats(d, 0);
-		snprintf(reply, sizeof(reply), "ok %s\n", cmd);
-	} else {
-		snprintf(reply, sizeof(reply), "error: unknown command `%s' (status, drain, resume)\n", cmd);
-	}
-	if (send(fd, reply, strlen(reply), MSG_NOSIGNAL) < 0)
+static void ctl_drain(struct daemon *d, char *out, size_t len)
+{
+	set_draining(d, true);
+	snprintf(out, len, "ok drain\n");
+}
+
+static void ctl_resume(struct daemon *d, char *out, size_t len)
+{
+	set_draining(d, false);
+	snprintf(out, len, "ok resume\n");
+}
+
+static void (*const ctl_handlers[CTL_N_COMMANDS])(struct daemon *, char *, size_t) = {
+	[CTL_STATUS] = ctl_status,
+	[CTL_DRAIN] = ctl_drain,
+	[CTL_RESUME] = ctl_resume,
+};
+
+/* A client's request is complete (a line, or as much as fits): answer it and hang up. The
+ * socket is non-blocking and the answer fits its buffer, so nothing here waits. */
+static void ctl_answer(struct daemon *d, struct ctl_client *c)
+{
+	static char reply[CTL_REPLY_MAX];
+	int cmd;
+
+	c->buf[c->len] = '\0';
+	cmd = ctl_command_parse(c->buf);
+	if (cmd < 0 || !ctl_handlers[cmd])
+		snprintf(reply, sizeof(reply), "error: unknown command `%.*s'\n", (int)strcspn(c->buf, "\r\n"), c->buf);
+	else
+		ctl_handlers[cmd](d, reply, sizeof(reply));
+	if (send(c->fd, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		logf_("control: %s", strerror(errno));
-	close(fd);
+	close(c->fd);
+	c->fd = -1;
+}
+
+/* New control connections: each waits in a slot, read as it becomes readable, until its
+ * deadline; a client that connects and says nothing costs a slot, never the loop's time. */
+static void ctl_accept(struct daemon *d, int64_t now)
+{
+	int fd;
+
+	while ((fd = accept4(d->ctl, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		struct ctl_client *c = NULL;
+		for (int i = 0; i < CTL_CLIENTS && !c; i++)
+			if (d->clients[i].fd < 0)
+				c = &d->clients[i];
+		if (!c) {
+			close(fd); /* all slots taken by clients that say nothing: this one waits its turn */
+			continue;
+		}
+		*c = (struct ctl_client){ .fd = fd, .deadline_ms = now + CTL_TIMEOUT_MS };
+	}
+}
+
+static void ctl_read(struct daemon *d, struct ctl_client *c)
+{
+	ssize_t n = read(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		c->len += (size_t)n;
+	if (n <= 0 || memchr(c->buf, '\n', c->len) || c->len == sizeof(c->buf) - 1)
+		ctl_answer(d, c);
+}
+
+static void ctl_expire(struct daemon *d, int64_t now)
+{
+	for (int i = 0; i < CTL_CLIENTS; i++)
+		if (d->clients[i].fd >= 0 && now >= d->clients[i].deadline_ms) {
+			close(d->clients[i].fd);
+			d->clients[i].fd = -1;
+		}
 }
 
 /* The tables must be there; ownership in them is the daemon's. What the kernel owns may
@@ -681,10 +753,8 @@ static void reload(struct daemon *d)
 	d->m.started_ms = old.started_ms;
 	d->m.drops = old.drops;
 	membership_set_draining(&d->m, old.self_draining, now_ms());
-	struct apply_request req = {
-		.owned = d->own.installed, .held = d->own.held, .lease_ms = lease_left(d), .leave_link_down = true
-	};
-	apply_node(&d->cfg, d->self, &req);
+	d->reapply_ms = now_ms(); /* the link and tables as the new config says, from the loop */
+	d->reapply_why = "the config was read again";
 	logf_("reload: config read again");
 	reconcile(d, now_ms(), "after reload");
 	notify("READY=1");
@@ -749,10 +819,16 @@ static void reapply(struct daemon *d)
 	d->reapply_ms = 0;
 	if (!d->watch.ifindex || !d->watch.up)
 		return;
-	struct apply_request req = {
-		.owned = d->own.installed, .held = d->own.held, .lease_ms = lease_left(d), .leave_link_down = true
-	};
+	struct apply_request req = { .owned = d->own.installed,
+				     .held = d->own.held,
+				     .lease_ms = lease_left(d),
+				     .leave_link_down = true,
+				     .no_wait = true };
 	ret = apply_node(&d->cfg, d->self, &req);
+	if (ret == -EAGAIN) {
+		d->reapply_ms = now_ms() + 100; /* another apply holds the lock: never wait for it here */
+		return;
+	}
 	logf_("%s: %s: %s", d->cfg.interface, d->reapply_why,
 	      ret ? "applying the config again failed" : "applied the config again");
 }
@@ -797,63 +873,89 @@ static void link_state(struct daemon *d, int64_t now)
 	reconcile(d, now, "after the link went down");
 }
 
+enum { FD_UDP4, FD_UDP6, FD_CTL, FD_SIG, FD_LINK, FD_CT, FD_CLIENT0, N_FDS = FD_CLIENT0 + CTL_CLIENTS };
+
+/* How long the loop may sleep: until the first thing that is due. */
+static int64_t loop_wait(const struct daemon *d, int64_t now)
+{
+	int64_t death = membership_next_death(&d->m);
+	const int64_t due[] = {
+		d->next_hb_ms,
+		death == INT64_MAX ? INT64_MAX : death + 1, /* a death when it is due, not at the next heartbeat */
+		d->pending ? now + 10 : INT64_MAX,	    /* an acquisition waits for agreement */
+		d->reapply_ms ? d->reapply_ms : INT64_MAX,
+		ct_dump_fd(&d->ct) < 0 ? d->next_prune_ms : INT64_MAX,
+		d->watchdog_ms ? d->next_watchdog_ms : INT64_MAX, /* on its own timer, whatever the interval */
+	};
+	int64_t first = INT64_MAX;
+
+	for (size_t i = 0; i < sizeof(due) / sizeof(due[0]); i++)
+		first = due[i] < first ? due[i] : first;
+	for (int i = 0; i < CTL_CLIENTS; i++)
+		if (d->clients[i].fd >= 0 && d->clients[i].deadline_ms < first)
+			first = d->clients[i].deadline_ms;
+	return first - now < 0 ? 0 : first - now;
+}
+
+static void poll_fds(const struct daemon *d, struct pollfd *fds)
+{
+	const int fd[FD_CLIENT0] = {
+		d->udp[0], d->udp[1], d->ctl, d->sig, linkwatch_fd(&d->watch), ct_dump_fd(&d->ct)
+	};
+
+	for (int i = 0; i < N_FDS; i++)
+		fds[i] = (struct pollfd){ i < FD_CLIENT0 ? fd[i] : d->clients[i - FD_CLIENT0].fd, POLLIN, 0 };
+}
+
+/* What is due whether or not anything arrived. */
+static void timers(struct daemon *d, int64_t now)
+{
+	if (d->reapply_ms && now >= d->reapply_ms)
+		reapply(d);
+	if (ct_dump_fd(&d->ct) < 0 && now >= d->next_prune_ms)
+		prune_start(d, now);
+	if (membership_tick(&d->m, now)) {
+		note_membership(d, now);
+		reconcile(d, now, "after a death");
+		send_heartbeats(d, 0);
+	} else if (d->pending || now - d->m.started_ms < 5000) {
+		reconcile(d, now, "after the hold-down");
+	}
+	if (now >= d->next_hb_ms)
+		send_heartbeats(d, 0);
+	ctl_expire(d, now);
+	if (d->watchdog_ms && now >= d->next_watchdog_ms) {
+		notify("WATCHDOG=1");
+		d->next_watchdog_ms = now + d->watchdog_ms / 2;
+	}
+}
+
 static void loop(struct daemon *d)
 {
-	struct pollfd fds[6] = { { d->udp[0], POLLIN, 0 },
-				 { d->udp[1], POLLIN, 0 },
-				 { d->ctl, POLLIN, 0 },
-				 { d->sig, POLLIN, 0 },
-				 { linkwatch_fd(&d->watch), POLLIN, 0 },
-				 { -1, POLLIN, 0 } };
+	struct pollfd fds[N_FDS];
 
 	send_heartbeats(d, 0);
 	while (!d->stopping) {
-		int64_t now = now_ms(), wait = d->next_hb_ms - now, death = membership_next_death(&d->m);
-		if (death != INT64_MAX && death + 1 - now < wait)
-			wait = death + 1 - now; /* notice a death when it is due, not at the next heartbeat */
-		if (d->pending && wait > 10)
-			wait = 10; /* an acquisition waits for agreement or the hold-down */
-		if (d->reapply_ms && d->reapply_ms - now < wait)
-			wait = d->reapply_ms - now;
-		fds[5].fd = ct_dump_fd(&d->ct);
-		if (fds[5].fd < 0 && d->next_prune_ms - now < wait)
-			wait = d->next_prune_ms - now;
-		if (d->watchdog_ms && d->next_watchdog_ms - now < wait)
-			wait = d->next_watchdog_ms - now; /* fed on its own timer, whatever the interval */
-		if (wait < 0)
-			wait = 0;
-		poll(fds, 6, (int)wait);
+		poll_fds(d, fds);
+		poll(fds, N_FDS, (int)loop_wait(d, now_ms()));
 		if (ownership_lease_lapsed(&d->own, now_ms()))
 			stalled(d, now_ms());
-		for (int i = 0; i < 2; i++)
+		for (int i = FD_UDP4; i <= FD_UDP6; i++)
 			if (fds[i].revents & POLLIN)
 				receive(d, fds[i].fd);
-		if (fds[2].revents & POLLIN)
-			control(d);
-		if (fds[3].revents & POLLIN)
+		if (fds[FD_CTL].revents & POLLIN)
+			ctl_accept(d, now_ms());
+		for (int i = 0; i < CTL_CLIENTS; i++)
+			if (d->clients[i].fd >= 0 && fds[FD_CLIENT0 + i].fd == d->clients[i].fd &&
+			    (fds[FD_CLIENT0 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				ctl_read(d, &d->clients[i]);
+		if (fds[FD_SIG].revents & POLLIN)
 			on_signal(d);
-		now = now_ms();
-		if (fds[4].revents & POLLIN)
-			link_changed(d, now);
-		if (d->reapply_ms && now >= d->reapply_ms)
-			reapply(d);
-		if (fds[5].fd >= 0 && (fds[5].revents & (POLLIN | POLLERR)))
+		if (fds[FD_LINK].revents & POLLIN)
+			link_changed(d, now_ms());
+		if (fds[FD_CT].fd >= 0 && (fds[FD_CT].revents & (POLLIN | POLLERR)))
 			prune_continue(d);
-		else if (fds[5].fd < 0 && now >= d->next_prune_ms)
-			prune_start(d, now);
-		if (membership_tick(&d->m, now)) {
-			note_membership(d, now);
-			reconcile(d, now, "after a death");
-			send_heartbeats(d, 0);
-		} else if (d->pending || now - d->m.started_ms < 5000) {
-			reconcile(d, now, "after the hold-down");
-		}
-		if (now >= d->next_hb_ms)
-			send_heartbeats(d, 0);
-		if (d->watchdog_ms && now >= d->next_watchdog_ms) {
-			notify("WATCHDOG=1");
-			d->next_watchdog_ms = now + d->watchdog_ms / 2;
-		}
+		timers(d, now_ms());
 	}
 }
 
@@ -867,6 +969,8 @@ int daemon_run(const char *config_path, const char *opt_node, const char *run_di
 	d.opt_node = opt_node;
 	d.run_dir = run_dir;
 	d.state_dir = state_dir ? state_dir : env && *env ? env : SV_STATE_DIR;
+	for (int i = 0; i < CTL_CLIENTS; i++)
+		d.clients[i].fd = -1;
 	signal(SIGPIPE, SIG_IGN); /* a control client that goes away must not kill the daemon */
 	d.sig = open_signals();
 	if ((ret = setup(&d)))

@@ -8,12 +8,20 @@
 #include "assign.h"
 #include "jhash.h"
 
+/* Keys as sysctl(8) writes them: a dot in an interface's name (a VLAN, eth0.100) is a
+ * slash there, since dots separate the key's parts. */
 static void add_sysctl(struct sysctl_setting *out, int *n, int max, const char *fmt, const char *ifname,
 		       const char *value)
 {
+	char name[IFNAMSIZ];
+
 	if (*n == max)
 		return;
-	snprintf(out[*n].key, sizeof(out[*n].key), fmt, ifname);
+	snprintf(name, sizeof(name), "%s", ifname);
+	for (char *p = name; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	snprintf(out[*n].key, sizeof(out[*n].key), fmt, name);
 	snprintf(out[*n].value, sizeof(out[*n].value), "%s", value);
 	(*n)++;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Copyright (C) 2026 The sharedvip developers. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,16 +8,14 @@
 #include "apply.h"
 #include "config.h"
 #include "control.h"
+#include "ctlproto.h"
 #include "version.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: %s [-c FILE] [--node NAME] [--run-dir DIR] drain | resume | status\n"
-		"  drain   this node takes no new connections; its established ones stay\n"
-		"  resume  it takes new connections again\n"
-		"  status  the daemon's view: members, last heard, drops\n",
-		sv_prog);
+	fprintf(out, "Usage: %s [-c FILE] [--node NAME] [--run-dir DIR] COMMAND\n", sv_prog);
+	for (int i = 0; i < CTL_N_COMMANDS; i++)
+		fprintf(out, "  %-7s %s\n", ctl_commands[i].name, ctl_commands[i].help);
 }
 
 int main(int argc, char **argv)
@@ -29,7 +28,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },	     { NULL, 0, NULL, 0 }
 	};
 	const char *run_dir = NULL;
-	char reply[16384];
+	static char reply[CTL_REPLY_MAX];
 	int c, ret;
 
 	sv_prog = "sharedvipctl";
@@ -43,15 +42,16 @@ int main(int argc, char **argv)
 		default: usage(stderr); return EXIT_CONFIG;
 		}
 	}
-	if (optind + 1 != argc ||
-	    (strcmp(argv[optind], "drain") && strcmp(argv[optind], "resume") && strcmp(argv[optind], "status"))) {
+	if (optind + 1 != argc || ctl_command_parse(argv[optind]) < 0 || strchr(argv[optind], '\n')) {
 		usage(stderr);
 		return EXIT_CONFIG;
 	}
 	run_dir = control_run_dir(run_dir);
 	ret = control_request(run_dir, argv[optind], reply, sizeof(reply));
 	if (ret) {
-		fprintf(stderr, "%s: cannot reach sharedvipd at %s/control: %s\n", sv_prog, run_dir, strerror(-ret));
+		fprintf(stderr, "%s: %s sharedvipd at %s/control: %s\n", sv_prog,
+			ret == -ETIMEDOUT || ret == -ENODATA ? "no answer from" : "cannot reach", run_dir,
+			strerror(-ret));
 		return EXIT_KERNEL;
 	}
 	fputs(reply, stdout);

@@ -3,12 +3,14 @@
 #include "status.h"
 
 #include <linux/netfilter.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
 #include "control.h"
+#include "ctlproto.h"
 #include "assign.h"
 #include "jhash.h"
 #include "nft.h"
@@ -27,33 +29,40 @@ struct node_status {
 	struct nft_counter counters[MAX_COUNTERS * 2];
 	int n_counters;
 	bool daemon; /* sharedvipd answered: members and peers are its view */
-	char reply[16384];
+	struct ctl_status *ctl;
 };
 
-/* The daemon's line for a node: "peer NAME alive=.. eligible=.. heard_ms_ago=.. config=.." */
-static const char *peer_line(const struct node_status *st, const char *name)
+/* The daemon's view, when one runs: 0 (st->daemon says whether), or -errno for a daemon
+ * that does not answer, after saying so. */
+static int read_daemon(struct node_status *st)
 {
-	char key[SV_MAX_NAME + 8];
-	const char *p = st->reply;
+	static char reply[CTL_REPLY_MAX];
+	static struct ctl_status ctl;
+	const char *dir = control_run_dir(NULL);
+	int ret = control_request(dir, "status", reply, sizeof(reply));
 
-	snprintf(key, sizeof(key), "peer %s ", name);
-	while (p && *p) {
-		if (!strncmp(p, key, strlen(key)))
-			return p + strlen(key);
-		p = strchr(p, '\n');
-		p = p ? p + 1 : NULL;
+	st->ctl = &ctl;
+	st->daemon = false;
+	if (control_no_daemon(ret))
+		return 0;
+	if (!ret)
+		ret = ctl_status_parse(reply, &ctl);
+	if (ret) {
+		fprintf(stderr, "%s: sharedvipd at %s/control does not answer: %s\n", sv_prog, dir, strerror(-ret));
+		return ret;
 	}
-	return NULL;
+	st->daemon = true;
+	return 0;
 }
 
 static bool member_alive(const struct node_status *st, const char *name)
 {
-	const char *l = st->daemon ? peer_line(st, name) : NULL;
+	const struct ctl_peer *p = st->daemon ? ctl_status_peer(st->ctl, name) : NULL;
 
-	return !st->daemon || (l && !strncmp(l, "alive=1", 7));
+	return !st->daemon || (p && p->alive);
 }
 
-static void read_status(const struct sv_config *cfg, struct node_status *st)
+static int read_status(const struct sv_config *cfg, struct node_status *st)
 {
 	struct if_addr addrs[256];
 	char comment[64];
@@ -66,8 +75,8 @@ static void read_status(const struct sv_config *cfg, struct node_status *st)
 		for (int i = 0; i < n; i++)
 			st->vip_present[v] |= addr_equal(&addrs[i].a, &cfg->vips[v]);
 	st->loaded = nft_table_comment(NFPROTO_INET, comment, sizeof(comment)) > 0;
-	st->daemon = !control_request(control_run_dir(NULL), "status", st->reply, sizeof(st->reply)) &&
-		     !strncmp(st->reply, "mode daemon", 11);
+	if (read_daemon(st))
+		return EXIT_KERNEL;
 	if (st->owned && nft_set_members(NFPROTO_INET, "owned", st->owned, cfg->buckets) >= 0)
 		for (uint32_t b = 0; b < cfg->buckets; b++)
 			st->n_owned += st->owned[b];
@@ -75,6 +84,7 @@ static void read_status(const struct sv_config *cfg, struct node_status *st)
 	st->n_counters = k > 0 ? k : 0;
 	k = nft_counters(NFPROTO_INET, st->counters + st->n_counters, MAX_COUNTERS);
 	st->n_counters += k > 0 ? k : 0;
+	return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -110,28 +120,22 @@ static void json_string(const char *s)
 
 static void print_peers_json(const struct sv_config *cfg, const struct node_status *st)
 {
-	const char *drops = strstr(st->reply, "drops ");
-	unsigned long long f = 0, r = 0, u = 0, c = 0;
+	const struct ctl_status *c = st->ctl;
 
 	printf(", \"peers\": [");
 	for (int i = 0; i < cfg->n_nodes; i++) {
-		const char *l = peer_line(st, cfg->nodes[i].name);
-		int alive = 0, eligible = 0;
-		long long heard = -1;
-		char config[16] = "";
-		if (l)
-			sscanf(l, "alive=%d eligible=%d heard_ms_ago=%lld config=%15s", &alive, &eligible, &heard,
-			       config);
+		const struct ctl_peer *p = ctl_status_peer(c, cfg->nodes[i].name);
 		printf("%s{\"name\": ", i ? ", " : "");
 		json_string(cfg->nodes[i].name);
 		printf(", \"alive\": %s, \"eligible\": %s, \"heard_ms_ago\": %lld, \"config\": \"%s\"}",
-		       alive ? "true" : "false", eligible ? "true" : "false", heard, config);
+		       p && p->alive ? "true" : "false", p && p->eligible ? "true" : "false", p ? p->heard_ms_ago : -1,
+		       !p		   ? ""
+		       : p->config_differs ? "different"
+					   : "same");
 	}
-	if (drops)
-		sscanf(drops, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu", &f, &r, &u, &c);
-	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu}", f,
-	       r, u, c);
-	printf(", \"draining\": %s", strstr(st->reply, "draining 1") ? "true" : "false");
+	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu}",
+	       c->forged, c->replayed, c->unknown, c->config_differs);
+	printf(", \"draining\": %s", c->draining ? "true" : "false");
 }
 
 static void print_json(const struct sv_config *cfg, int node, const struct node_status *st, const char **members,
@@ -146,7 +150,7 @@ static void print_json(const struct sv_config *cfg, int node, const struct node_
 	json_string(cfg->interface);
 	printf(", \"shared_mac\": \"%s\", \"link_mac\": \"%s\", \"link_up\": %s, \"vips\": [",
 	       mac_str(cfg->shared_mac, m), st->link_found ? mac_str(st->link.mac, a) : "",
-	       st->link_found && (st->link.flags & 1) ? "true" : "false");
+	       st->link_found && (st->link.flags & IFF_UP) ? "true" : "false");
 	for (int v = 0; v < cfg->n_vips; v++)
 		printf("%s\"%s\"", v ? ", " : "", addr_str(&cfg->vips[v], a, false));
 	printf("], \"vips_present\": [");
@@ -184,7 +188,7 @@ static void print_text(const struct sv_config *cfg, int node, const struct node_
 
 	printf("node:       %s\n", cfg->nodes[node].name);
 	if (st->link_found)
-		printf("interface:  %s (%s, MAC %s%s)\n", cfg->interface, st->link.flags & 1 ? "up" : "down",
+		printf("interface:  %s (%s, MAC %s%s)\n", cfg->interface, st->link.flags & IFF_UP ? "up" : "down",
 		       mac_str(st->link.mac, m),
 		       memcmp(st->link.mac, cfg->shared_mac, 6) ? ", NOT the shared MAC" : "");
 	else
@@ -197,11 +201,15 @@ static void print_text(const struct sv_config *cfg, int node, const struct node_
 	for (int i = 0; i < n_members; i++)
 		printf(" %s", members[i]);
 	for (int i = 0; st->daemon && i < cfg->n_nodes; i++) {
-		const char *l = peer_line(st, cfg->nodes[i].name);
-		printf("\n  %-10s %.*s", cfg->nodes[i].name, l ? (int)strcspn(l, "\n") : 0, l ? l : "");
+		const struct ctl_peer *p = ctl_status_peer(st->ctl, cfg->nodes[i].name);
+		printf("\n  %-10s", cfg->nodes[i].name);
+		if (p)
+			printf(" alive=%d eligible=%d heard_ms_ago=%lld config=%s", p->alive, p->eligible,
+			       p->heard_ms_ago, p->config_differs ? "different" : "same");
 	}
-	if (st->daemon && strstr(st->reply, "drops "))
-		printf("\n  %.*s", (int)strcspn(strstr(st->reply, "drops "), "\n"), strstr(st->reply, "drops "));
+	if (st->daemon)
+		printf("\n  drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu", st->ctl->forged,
+		       st->ctl->replayed, st->ctl->unknown, st->ctl->config_differs);
 	format_ranges(st->owned, cfg->buckets, ranges, sizeof(ranges));
 	printf("\nbuckets:    %d of %u owned%s%s\n", st->n_owned, cfg->buckets, st->n_owned ? ": " : "",
 	       st->n_owned ? ranges : "");
@@ -220,7 +228,10 @@ int status_show(const struct sv_config *cfg, int node, bool json)
 	st.owned = calloc(cfg->buckets, sizeof(*st.owned));
 	if (!st.owned)
 		return EXIT_KERNEL;
-	read_status(cfg, &st);
+	if (read_status(cfg, &st)) {
+		free(st.owned);
+		return EXIT_KERNEL;
+	}
 	int n_members = sorted_members(cfg, &st, members);
 	if (json)
 		print_json(cfg, node, &st, members, n_members);
@@ -240,12 +251,13 @@ int status_who(const struct sv_config *cfg, const struct sv_addr *client, int po
 	const char *name;
 
 	/* with sharedvipd, over the nodes it counts as eligible owners now */
-	st.daemon = !control_request(control_run_dir(NULL), "status", st.reply, sizeof(st.reply)) &&
-		    !strncmp(st.reply, "mode daemon", 11);
+	if (read_daemon(&st)) {
+		free(owner);
+		return EXIT_KERNEL;
+	}
 	for (int i = 0; i < cfg->n_nodes; i++) {
-		const char *l = st.daemon ? peer_line(&st, cfg->nodes[i].name) : NULL;
-		const char *end = l ? l + strcspn(l, "\n") : NULL, *e = l ? strstr(l, "eligible=1") : NULL;
-		eligible[i] = !st.daemon || (e && e < end);
+		const struct ctl_peer *p = st.daemon ? ctl_status_peer(st.ctl, cfg->nodes[i].name) : NULL;
+		eligible[i] = !st.daemon || (p && p->eligible);
 	}
 	if (!owner || assign_buckets(cfg, st.daemon ? eligible : NULL, owner)) {
 		free(owner);
@@ -261,8 +273,10 @@ int status_who(const struct sv_config *cfg, const struct sv_addr *client, int po
 		json_string(name);
 		printf("}\n");
 	} else {
-		printf("%s%s%.0d: bucket %u, owner %s\n", a, port >= 0 ? " port " : "", port >= 0 ? port : 0, bucket,
-		       *name ? name : "(none)");
+		if (port >= 0)
+			printf("%s port %d: bucket %u, owner %s\n", a, port, bucket, *name ? name : "(none)");
+		else
+			printf("%s: bucket %u, owner %s\n", a, bucket, *name ? name : "(none)");
 	}
 	free(owner);
 	return 0;

@@ -8,12 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* sysctl(8)'s key to its file: dots separate the parts, and a slash stands for a dot within
+ * one (net.ipv4.conf.eth0/100.forwarding is net/ipv4/conf/eth0.100/forwarding). */
 static void sysctl_path(const char *key, char *path, size_t len)
 {
 	snprintf(path, len, "/proc/sys/%s", key);
 	for (char *p = path + strlen("/proc/sys/"); *p; p++)
-		if (*p == '.')
-			*p = '/';
+		*p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
 }
 
 int sysctl_read(const char *key, char *value, size_t len)

@@ -42,6 +42,10 @@ if [ "$(id -u)" = 0 ]; then
 	for t in tests/netns/*.sh; do
 		run "$(basename "$t" .sh)" env SV_BIN="$PWD/build-san" bash "$t"
 	done
+	# again where the interface has a VLAN-style name (a dot: sysctl keys, chains, logs)
+	for t in cluster idempotent failover ownership restore robust; do
+		run "$t (interface eth0.100)" env SV_BIN="$PWD/build-san" SV_IFACE=eth0.100 bash "tests/netns/$t.sh"
+	done
 	# the boot test in a VM: the package, udev, initramfs and systemd together
 	[ "${SKIP_BOOT:-0}" = 1 ] || run "boot (QEMU)" bash tests/boot/run.sh
 else

@@ -9,6 +9,9 @@
 
 set -u
 SV_BIN=${SV_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build}
+# the nodes' LAN interface; SV_IFACE=eth0.100 runs a test with a VLAN-style name (a dot)
+IF=${SV_IFACE:-eth0}
+IFK=${IF//./\/} # as sysctl(8) names it in a key
 P=sv$$-
 TMP=$(mktemp -d /tmp/sharedvip-test.XXXXXX)
 VIP=192.168.0.2
@@ -31,7 +34,8 @@ client_addr6() { printf '2001:db8:9::%x\n' $(( $1 + 1 )); }
 cleanup() {
 	[ -z "${KEEP_LOGS:-}" ] || cp -r "$TMP" "$KEEP_LOGS"
 	local pid ns
-	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+	# a stopped process (a test's SIGSTOP) takes its SIGTERM only once continued
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; kill -CONT "$pid" 2>/dev/null; done
 	wait 2>/dev/null
 	for ns in $(ip netns list | awk '{print $1}' | grep "^${P}"); do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
@@ -91,15 +95,15 @@ make_lan() {
 counter() { rt nft list counter "${2:-inet}" count "$1" | awk '/packets/ {print $2}'; }
 reset_counters() { rt nft reset counters table inet count > /dev/null; rt nft reset counters table arp count > /dev/null; }
 
-# add_node: node$NODES with a veth eth0 on the hub, link down as at boot.
+# add_node: node$NODES with a veth $IF on the hub, link down as at boot.
 add_node() {
 	NODES=$((NODES + 1))
 	local i=$NODES
 	ns_init "${P}n$i"
-	ip -n "${P}n$i" link add eth0 type veth peer name p$i netns "${P}sw"
+	ip -n "${P}n$i" link add $IF type veth peer name p$i netns "${P}sw"
 	sw ip link set "p$i" master br0 up
 	[ "${HUB_LEARNING:-0}" = 1 ] || sw bridge link set dev "p$i" learning off
-	nd "$i" sysctl -qw net.ipv4.conf.eth0.forwarding=0 net.ipv4.conf.eth0.send_redirects=1 2>/dev/null || true
+	nd "$i" sysctl -qw net.ipv4.conf.$IFK.forwarding=0 net.ipv4.conf.$IFK.send_redirects=1 2>/dev/null || true
 }
 
 # write_config FILE N [WEIGHTS...]: the cluster's ini, identical on every node.
@@ -108,7 +112,7 @@ write_config() {
 	shift 2
 	{
 		echo "[cluster]"
-		echo "interface = eth0"
+		echo "interface = $IF"
 		if [ "${IPV6:-0}" = 1 ]; then echo "vip = $VIP, $VIP6"; echo "gateway = $GW, $GW6"
 		else echo "vip = $VIP"; echo "gateway = $GW"; fi
 		[ -n "${MODE:-}" ] && echo "mode = $MODE"
@@ -191,8 +195,8 @@ apply_all() {
 	local cfg=$1 i
 	shift
 	for ((i = 1; i <= NODES; i++)); do
-		nd "$i" "$SV_BIN/sharedvip-apply" -c "$cfg" --link eth0 || fail "node$i: --link"
-		nd "$i" ip link set eth0 up
+		nd "$i" "$SV_BIN/sharedvip-apply" -c "$cfg" --link $IF || fail "node$i: --link"
+		nd "$i" ip link set $IF up
 	done
 	# as at boot, the link may be up a while before the full apply runs
 	[ -z "${LINKUP_WAIT:-}" ] || sleep "$LINKUP_WAIT"
@@ -212,7 +216,7 @@ start_servers() {
 		bg nd "$i" ncat -lk "$VIP" 7 --sh-exec "echo node$i; exec cat"
 		if [ "${IPV6:-0}" = 1 ]; then
 			bg nd "$i" ncat -lk "$VIP6" 80 --sh-exec "echo node$i"
-			for ((k = 0; k < 50; k++)); do nd "$i" ip -6 addr show dev eth0 | grep -q tentative || break; sleep 0.1; done
+			for ((k = 0; k < 50; k++)); do nd "$i" ip -6 addr show dev $IF | grep -q tentative || break; sleep 0.1; done
 		fi
 		bg nd "$i" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
 			--listen-address="$VIP" "${v6[@]}" --bind-interfaces --port=53 --user=root \

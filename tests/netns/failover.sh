@@ -31,7 +31,7 @@ reset_counters
 client_loop "$TMP/load" 4 & LOOP=$!
 sleep 1
 t0=$(date +%s%3N)
-nd 2 ip link set eth0 down # first: nothing leaves the dead node any more
+nd 2 ip link set $IF down # first: nothing leaves the dead node any more
 kill -9 "${DPID[2]}"
 done_ms=
 while [ $(( $(date +%s%3N) - t0 )) -lt 3000 ]; do
@@ -65,7 +65,7 @@ for i in 1 3 4; do
 done
 start_daemon 2 "$TMP/c.ini"
 sleep 0.1
-nd 2 ip link set eth0 up
+nd 2 ip link set $IF up
 sleep 0.12
 early=$(owned 2 | wc -l)
 for i in 1 3 4; do nd "$i" nft delete table inet mute; done
@@ -127,7 +127,7 @@ pass "50 % heartbeat loss for 5 s: $flaps membership changes; all settled once i
 
 # forged and replayed heartbeats: capture one of node2's to node1, send it again as it is
 # and with one byte changed
-nd 1 timeout 2 tcpdump -c1 -nn -x -i eth0 "udp dst port 7946 and src host 192.168.0.12" 2> /dev/null |
+nd 1 timeout 2 tcpdump -c1 -nn -x -i $IF "udp dst port 7946 and src host 192.168.0.12" 2> /dev/null |
 	awk '/0x/ {for (i = 2; i <= NF; i++) printf "%s", $i}' > "$TMP/hb.hex"
 tail -c $((104 * 2)) "$TMP/hb.hex" | perl -ne 'print pack("H*", $_)' > "$TMP/hb"
 [ "$(wc -c < "$TMP/hb")" = 104 ] || fail "could not capture a heartbeat"

@@ -7,23 +7,23 @@ make_lan 1
 add_node; add_node
 # node1 forwards for containers: sharedvip must leave the global switch alone
 nd 1 sysctl -qw net.ipv4.ip_forward=1
-nd 1 sysctl -qw net.ipv4.conf.eth0.forwarding=1 net.ipv4.conf.eth0.send_redirects=1 net.ipv6.conf.eth0.forwarding=1
+nd 1 sysctl -qw net.ipv4.conf.$IFK.forwarding=1 net.ipv4.conf.$IFK.send_redirects=1 net.ipv6.conf.$IFK.forwarding=1
 write_config "$TMP/c.ini" 2
 apply_all "$TMP/c.ini"
-[ "$(nd 1 sysctl -n net.ipv4.conf.eth0.forwarding net.ipv4.conf.eth0.send_redirects net.ipv6.conf.eth0.forwarding | tr '\n' ' ')" = "0 0 0 " ] ||
-	fail "interface sysctls not set: $(nd 1 sysctl net.ipv4.conf.eth0.forwarding net.ipv4.conf.eth0.send_redirects net.ipv6.conf.eth0.forwarding)"
+[ "$(nd 1 sysctl -n net.ipv4.conf.$IFK.forwarding net.ipv4.conf.$IFK.send_redirects net.ipv6.conf.$IFK.forwarding | tr '\n' ' ')" = "0 0 0 " ] ||
+	fail "interface sysctls not set: $(nd 1 sysctl net.ipv4.conf.$IFK.forwarding net.ipv4.conf.$IFK.send_redirects net.ipv6.conf.$IFK.forwarding)"
 [ "$(nd 1 sysctl -n net.ipv4.ip_forward net.ipv4.conf.all.forwarding | tr '\n' ' ')" = "1 1 " ] ||
 	fail "the global forwarding switch was changed"
-pass "forwarding and send_redirects off on eth0, the global forwarding switch left on"
+pass "forwarding and send_redirects off on $IF, the global forwarding switch left on"
 # let duplicate address detection of the link-local addresses finish first
-for ((k = 0; k < 50; k++)); do nd 1 ip addr show dev eth0 | grep -q tentative || break; sleep 0.1; done
-nd 1 ip addr show dev eth0 | grep -q dadfailed && fail "duplicate address detection failed: $(nd 1 ip addr show dev eth0)"
+for ((k = 0; k < 50; k++)); do nd 1 ip addr show dev $IF | grep -q tentative || break; sleep 0.1; done
+nd 1 ip addr show dev $IF | grep -q dadfailed && fail "duplicate address detection failed: $(nd 1 ip addr show dev $IF)"
 
 snapshot() {
-	nd 1 ip -d link show eth0
-	nd 1 ip addr show dev eth0
+	nd 1 ip -d link show $IF
+	nd 1 ip addr show dev $IF
 	nd 1 ip route show table all
-	nd 1 sysctl net.ipv4.conf.eth0.forwarding net.ipv4.conf.eth0.send_redirects net.ipv6.conf.eth0.forwarding
+	nd 1 sysctl net.ipv4.conf.$IFK.forwarding net.ipv4.conf.$IFK.send_redirects net.ipv6.conf.$IFK.forwarding
 	nd 1 nft -a list ruleset
 }
 snapshot > "$TMP/before"

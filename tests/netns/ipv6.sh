@@ -16,9 +16,9 @@ done
 write_config "$TMP/c.ini" 4
 apply_all "$TMP/c.ini"
 for i in 1 2 3 4; do
-	for ((k = 0; k < 50; k++)); do nd "$i" ip addr show dev eth0 | grep -q tentative || break; sleep 0.1; done
-	nd "$i" ip addr show dev eth0 | grep -q dadfailed && fail "node$i: DAD failed: $(nd "$i" ip addr show dev eth0)"
-	nd "$i" ip -6 addr show dev eth0 scope link | awk '/inet6/ {print $2}' >> "$TMP/ll"
+	for ((k = 0; k < 50; k++)); do nd "$i" ip addr show dev $IF | grep -q tentative || break; sleep 0.1; done
+	nd "$i" ip addr show dev $IF | grep -q dadfailed && fail "node$i: DAD failed: $(nd "$i" ip addr show dev $IF)"
+	nd "$i" ip -6 addr show dev $IF scope link | awk '/inet6/ {print $2}' >> "$TMP/ll"
 done
 [ "$(sort "$TMP/ll" | uniq -d)" = "" ] && [ "$(wc -l < "$TMP/ll")" = 4 ] || fail "link-local addresses: $(cat "$TMP/ll")"
 pass "no DAD failure, 4 unique link-local addresses with one shared MAC"

@@ -72,13 +72,13 @@ wait_converged() { # wait_converged SECONDS NODES...
 #    (sharedvip.service), a pause, then sharedvipd
 under_load 10
 sleep 1
-nd 2 ip link set eth0 down
+nd 2 ip link set $IF down
 kill -9 "${DPID[2]}"
 nd 2 nft flush ruleset # a reboot: nothing of the kernel's state survives
-nd 2 ip addr flush dev eth0
+nd 2 ip addr flush dev $IF
 sleep 1.5
-nd 2 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --link eth0 || fail "udev stage"
-nd 2 ip link set eth0 up
+nd 2 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --link $IF || fail "udev stage"
+nd 2 ip link set $IF up
 nd 2 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --node node2 || fail "sharedvip.service's apply"
 sleep 1
 [ -z "$(owned 2)" ] || fail "the rebooting node owns $(owned 2 | wc -l) buckets before its daemon runs"
@@ -93,7 +93,7 @@ pass "a node reboots in a live cluster (units' order): it serves its share $t ms
 for order in before after; do
 	under_load 8
 	sleep 1
-	nd 3 ip link set eth0 down
+	nd 3 ip link set $IF down
 	kill -9 "${DPID[3]}"
 	sleep 1.5
 	# for a second after node3 is back, the others do not hear it (its first heartbeats wait
@@ -107,9 +107,9 @@ for order in before after; do
 		start_daemon 3 "$TMP/c.ini"
 		sleep 0.5
 		[ -z "$(owned 3)" ] || fail "node3's daemon took buckets while its link was down"
-		nd 3 ip link set eth0 up
+		nd 3 ip link set $IF up
 	else
-		nd 3 ip link set eth0 up
+		nd 3 ip link set $IF up
 		nd 3 "$SV_BIN/sharedvip-apply" -c "$TMP/c.ini" --node node3 || fail "apply on node3"
 		sleep 0.3
 		start_daemon 3 "$TMP/c.ini"

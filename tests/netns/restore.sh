@@ -21,34 +21,34 @@ wait_for() {
 	for t in $(seq 40); do "$@" && return 0; sleep 0.1; done
 	fail "$what: not put back within 4 s; daemon: $(tail -3 "$TMP/d1.log")"
 }
-has_vip() { nd 1 ip -4 addr show dev eth0 | grep -q "inet $VIP/32"; }
-has_addr() { nd 1 ip -4 addr show dev eth0 | grep -q "inet 192.168.0.11/24"; }
-has_route() { nd 1 ip route show default | grep -q "via $GW dev eth0"; }
+has_vip() { nd 1 ip -4 addr show dev $IF | grep -q "inet $VIP/32"; }
+has_addr() { nd 1 ip -4 addr show dev $IF | grep -q "inet 192.168.0.11/24"; }
+has_route() { nd 1 ip route show default | grep -q "via $GW dev $IF"; }
 
-nd 1 ip addr del "$VIP/32" dev eth0
+nd 1 ip addr del "$VIP/32" dev $IF
 has_vip && fail "the VIP is still there: the test proves nothing"
 wait_for "the VIP after ip addr del" has_vip
-wait_for "the log line" grep -q "eth0: an address was removed: applied the config again" "$TMP/d1.log"
+wait_for "the log line" grep -q "$IF: an address was removed: applied the config again" "$TMP/d1.log"
 nd 1 ip route del default
 wait_for "the default route after ip route del" has_route
-nd 1 ip -4 addr flush dev eth0
+nd 1 ip -4 addr flush dev $IF
 wait_for "the node address after ip addr flush" has_addr
 wait_for "the VIP after ip addr flush" has_vip
 wait_for "the default route after ip addr flush" has_route
 pass "the daemon put back the VIP, the node address and the default route after they were removed"
 
-nd 1 ip link set eth0 down
-nd 1 ip link set eth0 up
+nd 1 ip link set $IF down
+nd 1 ip link set $IF up
 has_route && fail "the route survived the link going down: the test proves nothing"
 wait_for "the default route after the link went down and up" has_route
 cl ping -c 1 -W 2 "$VIP" > /dev/null || fail "the VIP does not answer after the link went down and up"
 pass "the link down and up again (a network manager reconfiguring): the default route put back, the VIP answers"
 
-nd 1 ip link set eth0 down
+nd 1 ip link set $IF down
 sleep 2
-nd 1 ip link show eth0 | grep -q "state DOWN" && ! nd 1 ip link show eth0 | grep -q ",UP" ||
+nd 1 ip link show $IF | grep -q "state DOWN" && ! nd 1 ip link show $IF | grep -q ",UP" ||
 	fail "the daemon raised a link someone took down"
-nd 1 ip link set eth0 up
+nd 1 ip link set $IF up
 wait_for "the default route after the link came up again" has_route
 pass "a link taken down is left down (ifdown's to decide), and set up again when it comes back"
 

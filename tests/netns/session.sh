@@ -8,8 +8,8 @@ make_lan 1
 add_node; add_node
 write_config "$TMP/c.ini" 2
 for i in 1 2; do
-	nd "$i" ip link set eth0 up
-	nd "$i" ip addr add "192.168.0.1$i/24" dev eth0
+	nd "$i" ip link set $IF up
+	nd "$i" ip addr add "192.168.0.1$i/24" dev $IF
 done
 bg nd 1 ncat -lk 192.168.0.11 22 --sh-exec 'echo ssh; exec cat'
 sleep 0.3

@@ -50,6 +50,8 @@
 #define SETTLE_MS 1000
 /* How often the buckets this node still holds are checked for connections left in them */
 #define PRUNE_MS 5000
+/* A re-apply that failed is tried again, after 1 s, then twice as long each time up to this */
+#define REAPPLY_MAX_MS 30000
 /* Control clients served at once, and how long one may take to send its command */
 #define CTL_CLIENTS    8
 #define CTL_TIMEOUT_MS 1000
@@ -81,6 +83,7 @@ struct daemon {
 	bool stopping, pending, had_quorum, logged_differs[SV_MAX_NODES], was_alive[SV_MAX_NODES];
 	struct linkwatch watch;
 	int64_t reapply_ms; /* 0: nothing to put back */
+	int64_t reapply_backoff_ms; /* after a failed re-apply: how long until the next try */
 	struct ct_dump ct;
 	int64_t next_prune_ms;
 	bool ct_stale; /* ownership changed while the dump ran: its answer may miss a connection */
@@ -829,8 +832,18 @@ static void reapply(struct daemon *d)
 		d->reapply_ms = now_ms() + 100; /* another apply holds the lock: never wait for it here */
 		return;
 	}
-	logf_("%s: %s: %s", d->cfg.interface, d->reapply_why,
-	      ret ? "applying the config again failed" : "applied the config again");
+	if (ret) {
+		/* the kernel refused or the dumps kept being interrupted: try again, less often */
+		d->reapply_backoff_ms = d->reapply_backoff_ms ? d->reapply_backoff_ms * 2 : SETTLE_MS;
+		if (d->reapply_backoff_ms > REAPPLY_MAX_MS)
+			d->reapply_backoff_ms = REAPPLY_MAX_MS;
+		d->reapply_ms = now_ms() + d->reapply_backoff_ms;
+		logf_("%s: %s: applying the config again failed; trying again in %lld ms", d->cfg.interface,
+		      d->reapply_why, (long long)d->reapply_backoff_ms);
+		return;
+	}
+	d->reapply_backoff_ms = 0;
+	logf_("%s: %s: applied the config again", d->cfg.interface, d->reapply_why);
 }
 
 /* Start over as a returning node: what the peers said is stale (and so is what waits in

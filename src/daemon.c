@@ -82,7 +82,7 @@ struct daemon {
 	int64_t next_hb_ms, next_watchdog_ms, watchdog_ms, last_forged_log_ms, last_renew_log_ms;
 	bool stopping, pending, had_quorum, logged_differs[SV_MAX_NODES], was_alive[SV_MAX_NODES];
 	struct linkwatch watch;
-	int64_t reapply_ms; /* 0: nothing to put back */
+	int64_t reapply_ms;	    /* 0: nothing to put back */
 	int64_t reapply_backoff_ms; /* after a failed re-apply: how long until the next try */
 	struct ct_dump ct;
 	int64_t next_prune_ms;
@@ -256,6 +256,11 @@ static void renew_lease(struct daemon *d, int64_t sent_ms)
 		ownership_renewed(&d->own, sent_ms);
 		return;
 	}
+	/* again right before the commit: a stop since the heartbeat left may have outlived it */
+	if (ownership_lease_lapsed(&d->own, now_ms())) {
+		stalled(d, now_ms());
+		return;
+	}
 	ret = nft_renew_lease(d->own.installed, d->cfg.buckets, ownership_lease_ms(&d->cfg), what, sizeof(what));
 	after = now_ms();
 	if (ret) {
@@ -356,12 +361,17 @@ static int64_t lease_left(const struct daemon *d)
 	return d->own.lease_until && left > 0 ? left : ownership_lease_ms(&d->cfg);
 }
 
-/* The kernel's owned sets become owned, its held set held: one transaction. */
+/* The kernel's owned sets become owned, its held set held: one transaction. Never with
+ * ownership once the lease has run out (the loop notices and starts over). */
 static int commit_sets(struct daemon *d, const bool *owned, const bool *held)
 {
 	char what[160];
-	int ret = nft_set_buckets(owned, held, d->cfg.buckets, config_has_vip_family(&d->cfg, AF_INET), lease_left(d),
-				  what, sizeof(what));
+	int ret;
+
+	if (d->own.lease_until && now_ms() >= d->own.lease_until && buckets_count(owned, d->cfg.buckets))
+		return -ETIME;
+	ret = nft_set_buckets(owned, held, d->cfg.buckets, config_has_vip_family(&d->cfg, AF_INET), lease_left(d), what,
+			      sizeof(what));
 
 	if (ret)
 		logf_("nftables refused the ownership update at \"%s\": %s", what, strerror(-ret));

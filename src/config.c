@@ -5,11 +5,14 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 const char *sv_prog = "sharedvip";
 
@@ -22,12 +25,16 @@ static const char *const node_keys[] = { "address", "weight", "send_mac", NULL }
 static const char *const failover_keys[] = { "heartbeat_ms", "dead_after", "port", "key_file", "quorum", NULL };
 #define MAX_KEYS 16
 
+#define MAX_ERRORS	 50	   /* then one line saying so, and the reading stops */
+#define CONFIG_MAX_BYTES (1 << 20) /* a config is a few KiB: more is not a config (/dev/zero) */
+#define CONFIG_MAX_LINE	 65536
+
 struct parse {
 	struct sv_config *cfg;
 	FILE *err;
-	FILE *in;
-	const char *text;
+	const char *text, *end; /* what is left to read */
 	int lineno, errors;
+	bool stop;
 	enum section sec;
 	int node;
 	int cluster_line, failover_line;
@@ -41,12 +48,19 @@ static void perr(struct parse *p, int line, const char *fmt, ...)
 {
 	va_list ap;
 
+	p->errors++;
+	if (p->errors > MAX_ERRORS) {
+		if (!p->stop)
+			fprintf(p->err, "%s: %s:%d: more than %d errors; stopping here\n", sv_prog, p->cfg->file, line,
+				MAX_ERRORS);
+		p->stop = true;
+		return;
+	}
 	fprintf(p->err, "%s: %s:%d: ", sv_prog, p->cfg->file, line);
 	va_start(ap, fmt);
 	vfprintf(p->err, fmt, ap);
 	va_end(ap);
 	fputc('\n', p->err);
-	p->errors++;
 }
 
 static int key_index(const char *const *keys, const char *name)
@@ -122,40 +136,66 @@ static bool is_blank_or_comment(const char *s)
 	return !*s || *s == ';' || *s == '#';
 }
 
+static int handle_key(void *user, const char *section, const char *key, const char *value);
+
+/* A `key = value' line longer than inih takes: split here as inih would (an inline
+ * comment starts at a `;' after a blank) and handed to the same handler. */
+static void long_line(struct parse *p, char *s)
+{
+	char *eq = strpbrk(s, "=:"), *value, *end;
+
+	*eq = '\0';
+	for (end = eq; end > s && isspace((unsigned char)end[-1]);)
+		*--end = '\0';
+	value = eq + 1 + strspn(eq + 1, " \t");
+	for (char *c = value; *c; c++)
+		if (*c == ';' && c > value && isspace((unsigned char)c[-1])) {
+			*c = '\0';
+			break;
+		}
+	for (end = value + strlen(value); end > value && isspace((unsigned char)end[-1]);)
+		*--end = '\0';
+	handle_key(p, "", s, value);
+}
+
+/* The next line of the text, its end (LF, CRLF or a lone CR) cut off; NULL at the end. */
+static const char *next_line(struct parse *p, size_t *len)
+{
+	const char *s = p->text, *e = s;
+
+	if (s >= p->end || p->stop)
+		return NULL;
+	while (e < p->end && *e != '\n' && *e != '\r')
+		e++;
+	*len = (size_t)(e - s);
+	if (e < p->end && *e == '\r' && e + 1 < p->end && e[1] == '\n')
+		e++;
+	p->text = e < p->end ? e + 1 : e;
+	return s;
+}
+
 /* inih's reader: counting lines here gives every handler call its line number, whatever
  * options the shared libinih was built with, and lets section headers be seen even when
  * a section has no keys. Leading blanks are dropped so indented keys are not taken for
- * inih's continuation lines. */
+ * inih's continuation lines; a line longer than inih's buffer is handled here. */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
-	char line[4096];
-	size_t n = 0;
+	static char line[CONFIG_MAX_LINE];
+	size_t n;
+	const char *text = next_line(p, &n);
 
-	if (p->in) {
-		if (!fgets(line, sizeof(line), p->in))
-			return NULL;
-		n = strlen(line);
-		if (n && line[n - 1] != '\n' && !feof(p->in))
-			for (int c = fgetc(p->in); c != EOF && c != '\n'; c = fgetc(p->in))
-				n = sizeof(line);
-	} else {
-		if (!*p->text)
-			return NULL;
-		n = strcspn(p->text, "\n");
-		size_t take = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
-		memcpy(line, p->text, take);
-		line[take] = '\0';
-		p->text += n + (p->text[n] == '\n');
-	}
+	if (!text)
+		return NULL;
 	p->lineno++;
-	line[strcspn(line, "\r\n")] = '\0';
-	char *s = line + strspn(line, " \t");
 	str[0] = '\0';
-	if ((int)n >= num - 1 || n >= sizeof(line) - 1) {
-		perr(p, p->lineno, "line too long (at most %d characters)", num - 2);
+	if (n >= sizeof(line)) {
+		perr(p, p->lineno, "line too long (at most %zu characters)", sizeof(line) - 1);
 		return str;
 	}
+	memcpy(line, text, n);
+	line[n] = '\0';
+	char *s = line + strspn(line, " \t");
 	if (*s == '[') {
 		char *end = strchr(s, ']');
 		if (!end) {
@@ -168,6 +208,9 @@ static char *read_line(char *str, int num, void *stream)
 	} else if (!is_blank_or_comment(s) && !strpbrk(s, "=:")) {
 		perr(p, p->lineno, "expected `key = value', got `%s'", s);
 		return str;
+	} else if (strlen(s) + 2 > (size_t)num) {
+		long_line(p, s);
+		return str;
 	}
 	snprintf(str, (size_t)num, "%s\n", s);
 	return str;
@@ -178,7 +221,7 @@ typedef bool (*item_fn)(struct parse *p, const char *item);
 /* Calls fn for each comma-separated item; false if an item was empty or refused. */
 static bool each_item(struct parse *p, const char *key, const char *value, item_fn fn)
 {
-	char buf[1024];
+	static char buf[CONFIG_MAX_LINE];
 	bool ok = true;
 
 	snprintf(buf, sizeof(buf), "%s", value);
@@ -211,7 +254,8 @@ static bool parse_uint(struct parse *p, const char *key, const char *value, unsi
 	unsigned long v;
 
 	errno = 0;
-	v = strtoul(value, &end, 0);
+	/* decimal, or hexadecimal with 0x (as nft prints a seed); `010' is ten, never eight */
+	v = strtoul(value, &end, strncasecmp(value, "0x", 2) ? 10 : 16);
 	if (!*value || *end || errno || value[0] == '-' || v < min || v > max) {
 		perr(p, p->lineno, "%s: `%s' is not a number from %lu to %lu", key, value, min, max);
 		return false;
@@ -611,30 +655,78 @@ static int parse_common(struct parse *p)
 	return p->errors;
 }
 
-int config_parse_string(const char *text, const char *name, struct sv_config *cfg, FILE *err)
+/* Text, not binary: a NUL byte would end a line early and hide what follows it. */
+static int check_text(struct parse *p)
 {
-	struct parse p = { .cfg = cfg, .err = err, .text = text };
+	const char *nul = memchr(p->text, '\0', (size_t)(p->end - p->text));
+	int line = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *c = p->text; c < nul; c++)
+		line += *c == '\n';
+	perr(p, line, "a NUL byte: this is not a text file");
+	return -1;
+}
+
+int config_parse_buffer(const char *text, size_t len, const char *name, struct sv_config *cfg, FILE *err)
+{
+	struct parse p = { .cfg = cfg, .err = err, .text = text, .end = text + len };
 
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->file, sizeof(cfg->file), "%s", name);
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		p.text += 3; /* a UTF-8 byte order mark, as some editors write */
+	if (check_text(&p))
+		return p.errors;
 	return parse_common(&p);
+}
+
+int config_parse_string(const char *text, const char *name, struct sv_config *cfg, FILE *err)
+{
+	return config_parse_buffer(text, strlen(text), name, cfg, err);
+}
+
+/* The whole file, or -errno: a read error is never taken for its end, and a file larger
+ * than any config (/dev/zero, say) is refused rather than read forever. */
+static ssize_t read_file(const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), err;
+
+	if (fd < 0)
+		return -errno;
+	fcntl(fd, F_SETFL, 0); /* O_NONBLOCK only so that opening a FIFO cannot hang */
+	while (got < len && (n = read(fd, buf + got, len - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			close(fd);
+			return -err;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return got == len ? -EFBIG : (ssize_t)got;
 }
 
 int config_load(const char *path, struct sv_config *cfg, FILE *err)
 {
-	struct parse p = { .cfg = cfg, .err = err };
-	int ret;
+	static char buf[CONFIG_MAX_BYTES + 1];
+	ssize_t n = read_file(path, buf, sizeof(buf));
 
 	memset(cfg, 0, sizeof(*cfg));
-	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
-	p.in = fopen(path, "re");
-	if (!p.in) {
-		fprintf(err, "%s: %s: %s\n", sv_prog, path, strerror(errno));
+	if (n == -EFBIG) {
+		fprintf(err, "%s: %s: larger than %d bytes: not a sharedvip config\n", sv_prog, path, CONFIG_MAX_BYTES);
 		return -1;
 	}
-	ret = parse_common(&p);
-	fclose(p.in);
-	return ret;
+	if (n < 0) {
+		fprintf(err, "%s: %s: %s\n", sv_prog, path, strerror((int)-n));
+		return -1;
+	}
+	return config_parse_buffer(buf, (size_t)n, path, cfg, err);
 }
 
 void config_local_slice(const struct sv_config *cfg, int node, uint16_t *lo, uint16_t *hi)

@@ -68,6 +68,8 @@ struct sv_config {
  * Returns 0, or the number of errors (-1 if the file cannot be read). */
 int config_load(const char *path, struct sv_config *cfg, FILE *err);
 int config_parse_string(const char *text, const char *name, struct sv_config *cfg, FILE *err);
+/* The same for len bytes that may hold anything (a NUL byte is an error). */
+int config_parse_buffer(const char *text, size_t len, const char *name, struct sv_config *cfg, FILE *err);
 
 /* Whether a is one of the VIPs; whether any VIP is of family (AF_INET, AF_INET6). */
 bool config_is_vip(const struct sv_config *cfg, const struct sv_addr *a);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "config.h"
@@ -177,9 +178,76 @@ static void test_eui64(void)
 	CHECK(!addr_is_eui64_of(&a, shared), "IPv4");
 }
 
+/* Loads a file through the file path; the error count, the messages in errs. */
+static int load(const char *path, char *errs, size_t len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	int ret = config_load(path, &cfg, f);
+
+	fclose(f);
+	snprintf(errs, len, "%s", buf ? buf : "");
+	free(buf);
+	return ret;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	fwrite(data, 1, len, f);
+	fclose(f);
+}
+
+/* The file reader on the nasty inputs: a read error, /dev/zero, a NUL byte, a byte order
+ * mark, CR-only line ends, a line longer than inih's buffer, a flood of bad lines. */
+static void test_reader(void)
+{
+	static char errs[1 << 16], big[1 << 23];
+	char path[] = "/tmp/sharedvip-test-config.XXXXXX";
+	int fd = mkstemp(path);
+	size_t off;
+
+	close(fd);
+	CHECK(load("/tmp", errs, sizeof(errs)) < 0 && strstr(errs, "Is a directory"), "a read error: %s", errs);
+	CHECK(load("/dev/zero", errs, sizeof(errs)) < 0 && strstr(errs, "larger than"), "/dev/zero: %s", errs);
+	write_file(path, GOOD "weight = 2\n\0\nweight = 3\n", sizeof(GOOD "weight = 2\n\0\nweight = 3\n") - 1);
+	CHECK(load(path, errs, sizeof(errs)) > 0 && strstr(errs, ":9: a NUL byte"), "a NUL byte: %s", errs);
+	write_file(path, "\xef\xbb\xbf" GOOD, sizeof("\xef\xbb\xbf" GOOD) - 1);
+	CHECK(load(path, errs, sizeof(errs)) == 0 && cfg.n_nodes == 1, "a byte order mark: %s", errs);
+	char cr[] = GOOD "weight = 7\n";
+	for (char *c = cr; *c; c++)
+		*c = *c == '\n' ? '\r' : *c;
+	write_file(path, cr, strlen(cr));
+	CHECK(load(path, errs, sizeof(errs)) == 0 && cfg.nodes[0].weight == 7, "CR-only line ends: %s", errs);
+	/* 16 IPv6 VIPs on one line, far past inih's 200 characters */
+	off = (size_t)snprintf(big, sizeof(big), "[cluster]\ninterface = eth0\nvip = ");
+	for (int i = 0; i < 16; i++)
+		off += (size_t)snprintf(big + off, sizeof(big) - off, "%s2001:db8:1234:5678:9abc:def0:1234:%x",
+					i ? ", " : "", i + 1);
+	snprintf(big + off, sizeof(big) - off, " ; sixteen\n\n[node a]\naddress = 2001:db8:1234:5678::10/64\n");
+	write_file(path, big, strlen(big));
+	CHECK(load(path, errs, sizeof(errs)) == 0 && cfg.n_vips == 16, "16 IPv6 VIPs on one line: %s", errs);
+	/* 200,000 bad lines: a bounded report */
+	off = (size_t)snprintf(big, sizeof(big), GOOD);
+	for (int i = 0; i < 200000; i++)
+		off += (size_t)snprintf(big + off, sizeof(big) - off, "x%d\n", i % 10);
+	write_file(path, big, off);
+	int errors = load(path, errs, sizeof(errs)), lines = 0;
+	for (char *c = errs; *c; c++)
+		lines += *c == '\n';
+	CHECK(errors > 0 && lines <= 52 && strstr(errs, "stopping"), "200,000 bad lines: %d errors, %d lines", errors,
+	      lines);
+	CHECK(parse(GOOD "weight = 010\n", errs, sizeof(errs)) == 0 && cfg.nodes[0].weight == 10, "010 is ten: %s",
+	      errs);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_full();
+	test_reader();
 	test_defaults();
 	test_errors();
 	test_identity();

@@ -13,9 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Any allocation that failed (the rule's or an expression's) marks the rule failed, and
+ * rb_end reports it: nothing is ever added to a rule that is not there. */
 static void add_expr(struct rule_builder *rb, struct nftnl_expr *e)
 {
-	if (!e) {
+	if (!e || !rb->r) {
+		if (e)
+			nftnl_expr_free(e);
 		rb->failed = 1;
 		return;
 	}
@@ -111,7 +115,7 @@ static void e_immediate(struct rule_builder *rb, uint32_t dreg, const void *data
 /* nft checks the protocol a payload needs before it loads the payload. */
 static void need_l3(struct rule_builder *rb, int family)
 {
-	if (nftnl_rule_get_u32(rb->r, NFTNL_RULE_FAMILY) == NFPROTO_NETDEV) {
+	if (rb->t->family == NFPROTO_NETDEV) {
 		uint16_t proto = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
 		e_meta(rb, NFT_META_PROTOCOL, NFT_REG_1);
 		e_cmp(rb, NFT_CMP_EQ, &proto, sizeof(proto));
@@ -504,7 +508,7 @@ void rb_comment(struct rule_builder *rb, const char *comment)
 {
 	struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
 
-	if (!u || !nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, comment)) {
+	if (!u || !rb->r || !nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, comment)) {
 		rb->failed = 1;
 	} else {
 		nftnl_rule_set_data(rb->r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u), nftnl_udata_buf_len(u));

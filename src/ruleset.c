@@ -42,18 +42,21 @@ static const uint8_t udata_typeof_u32[] = { 0x00, 0x04, 0x01, 0x00, 0x00, 0x00, 
 					    0x00, 0x00, 0x00, 0x01, 0x06, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00 };
 static const uint8_t udata_big_endian[] = { 0x00, 0x04, 0x02, 0x00, 0x00, 0x00 };
 
+static uint32_t sid(const struct rs_table *t, uint32_t id);
+
+/* A set of the table; id is its SET_* number, made unique across tables by sid(). */
 static struct nftnl_set *new_set(struct rs_table *t, const char *name, uint32_t id, uint32_t type, uint32_t len)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set *s;
 
-	if (!s)
+	if (t->n_sets == RS_MAX_SETS || !(s = nftnl_set_alloc()))
 		return NULL;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, SV_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)t->family);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, len);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, id + (uint32_t)t->family * 16);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, sid(t, id));
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, 0);
 	if (type == 4)
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA, udata_typeof_u32, sizeof(udata_typeof_u32));
@@ -149,9 +152,9 @@ static int bucket_set(struct rs_table *t, struct strbuf *body, const char *name,
 static int add_chain(struct rs_table *t, struct strbuf *body, const char *name, const char *hook_text, int hook,
 		     int prio, const char *type, const char *dev, const char *prio_text)
 {
-	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_chain *c;
 
-	if (!c)
+	if (t->n_chains == RS_MAX_CHAINS || !(c = nftnl_chain_alloc()))
 		return -1;
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, SV_TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
@@ -180,8 +183,10 @@ static void close_chain(struct strbuf *body)
 	sb_printf(body, "\t}\n");
 }
 
+/* Set IDs name sets within one transaction, which may hold all three tables. */
 static uint32_t sid(const struct rs_table *t, uint32_t id)
 {
+	_Static_assert(SET_HELD < 16, "set numbers fit below the family offset");
 	return id + (uint32_t)t->family * 16;
 }
 
@@ -192,14 +197,12 @@ static struct bucket_key key_for(const struct sv_config *cfg, int family, bool w
 
 /* A bucket rule; for flow affinity, TCP and UDP hash with the source port and every other
  * protocol (ICMP echo) with the address alone, which is what `--who ADDRESS` reports. */
-static int bucket_rule(struct rs_table *t, struct strbuf *body, const char *chain, const struct sv_config *cfg,
-		       int family, uint8_t proto, const char *set, uint32_t id, bool counter, int verdict,
-		       const char *comment)
+static int bucket_rule(struct rs_table *t, const char *chain, const struct sv_config *cfg, int family, uint8_t proto,
+		       const char *set, uint32_t id, bool counter, int verdict, const char *comment)
 {
 	struct rule_builder rb;
 	struct bucket_key key = key_for(cfg, family, proto && cfg->affinity == AFFINITY_FLOW);
 
-	(void)body;
 	rb_begin(&rb, t, chain);
 	if (proto)
 		m_l4proto(&rb, proto);
@@ -282,18 +285,16 @@ static int netdev_vip_chain(struct rs_table *t, struct strbuf *body, const struc
 	ret |= local_port_rules(t, cfg, chain, NF_ACCEPT);
 	if (cfg->affinity == AFFINITY_FLOW) {
 		for (uint8_t proto = IPPROTO_TCP; proto; proto = proto == IPPROTO_TCP ? IPPROTO_UDP : 0) {
-			ret |=
-			    bucket_rule(t, body, chain, cfg, family, proto, "owned", SET_OWNED, false, NF_ACCEPT, NULL);
-			ret |=
-			    bucket_rule(t, body, chain, cfg, family, proto, "held", SET_HELD, false, NF_ACCEPT, NULL);
+			ret |= bucket_rule(t, chain, cfg, family, proto, "owned", SET_OWNED, false, NF_ACCEPT, NULL);
+			ret |= bucket_rule(t, chain, cfg, family, proto, "held", SET_HELD, false, NF_ACCEPT, NULL);
 			struct rule_builder rb;
 			rb_begin(&rb, t, chain);
 			m_l4proto(&rb, proto);
 			ret |= simple_rule(&rb, NF_DROP, "foreign");
 		}
 	}
-	ret |= bucket_rule(t, body, chain, cfg, family, 0, "owned", SET_OWNED, false, NF_ACCEPT, NULL);
-	ret |= bucket_rule(t, body, chain, cfg, family, 0, "held", SET_HELD, false, NF_ACCEPT, NULL);
+	ret |= bucket_rule(t, chain, cfg, family, 0, "owned", SET_OWNED, false, NF_ACCEPT, NULL);
+	ret |= bucket_rule(t, chain, cfg, family, 0, "held", SET_HELD, false, NF_ACCEPT, NULL);
 	struct rule_builder rb;
 	rb_begin(&rb, t, chain);
 	ret |= simple_rule(&rb, NF_DROP, "foreign");
@@ -323,8 +324,8 @@ static int build_netdev(struct rs_table *t, struct strbuf *body, const struct ru
 	int ret = 0;
 
 	ret |= vip_sets(t, body, cfg);
-	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets, NULL);
-	ret |= bucket_set(t, body, "held", sid(t, SET_HELD), in->held, cfg->buckets, NULL);
+	ret |= bucket_set(t, body, "owned", SET_OWNED, in->owned, cfg->buckets, NULL);
+	ret |= bucket_set(t, body, "held", SET_HELD, in->held, cfg->buckets, NULL);
 	ret |= add_chain(t, body, "ingress", "ingress", NF_NETDEV_INGRESS, -500, "filter", cfg->interface, "-500");
 	ret |= jump_rules(t, cfg, "ingress", false);
 	close_chain(body);
@@ -339,18 +340,15 @@ static int build_netdev(struct rs_table *t, struct strbuf *body, const struct ru
 	return ret;
 }
 
-static int service_rules(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, const char *chain,
-			 int family)
+static int service_rules(struct rs_table *t, const struct sv_config *cfg, const char *chain, int family)
 {
 	struct bucket_key key;
 	struct rule_builder rb;
 	int ret = 0;
 
 	if (!cfg->n_services) {
-		ret |=
-		    bucket_rule(t, body, chain, cfg, family, IPPROTO_TCP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
-		ret |=
-		    bucket_rule(t, body, chain, cfg, family, IPPROTO_UDP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
+		ret |= bucket_rule(t, chain, cfg, family, IPPROTO_TCP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
+		ret |= bucket_rule(t, chain, cfg, family, IPPROTO_UDP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
 	}
 	for (int i = 0; i < cfg->n_services; i++) {
 		const struct sv_service *sv = &cfg->services[i];
@@ -391,7 +389,7 @@ static int inet_vip_chain(struct rs_table *t, struct strbuf *body, const struct 
 	rb_begin(&rb, t, chain);
 	m_tcp_not_syn(&rb);
 	ret |= simple_rule(&rb, NF_DROP, "stray");
-	ret |= service_rules(t, body, cfg, chain, family);
+	ret |= service_rules(t, cfg, chain, family);
 	rb_begin(&rb, t, chain);
 	ret |= simple_rule(&rb, NF_DROP, "not-owned");
 	close_chain(body);
@@ -462,7 +460,7 @@ static int build_inet(struct rs_table *t, struct strbuf *body, const struct rule
 	int ret = 0;
 
 	ret |= vip_sets(t, body, cfg);
-	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, cfg->buckets, in);
+	ret |= bucket_set(t, body, "owned", SET_OWNED, in->owned, cfg->buckets, in);
 	ret |= add_chain(t, body, "input", "input", NF_INET_LOCAL_IN, -10, "filter", NULL, "filter - 10");
 	ret |= nd_rules(t, cfg);
 	if (config_has_vip_family(cfg, AF_INET6))
@@ -483,7 +481,7 @@ static int build_arp(struct rs_table *t, struct strbuf *body, const struct rules
 	int ret;
 
 	ret = vip_set(t, body, in->cfg, AF_INET);
-	ret |= bucket_set(t, body, "owned", sid(t, SET_OWNED), in->owned, in->cfg->buckets, NULL);
+	ret |= bucket_set(t, body, "owned", SET_OWNED, in->owned, in->cfg->buckets, NULL);
 	ret |= add_chain(t, body, "input", "input", NF_ARP_IN, 0, "filter", NULL, "filter");
 	rb_begin(&rb, t, "input");
 	m_arp_request_for(&rb, "vip4", sid(t, SET_VIP4));

@@ -11,7 +11,7 @@
 
 #define SV_TABLE      "sharedvip"
 #define RS_MAX_TABLES 3
-#define RS_MAX_SETS   4
+#define RS_MAX_SETS   8
 #define RS_MAX_CHAINS 8
 
 struct nftnl_table;

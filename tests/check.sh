@@ -25,6 +25,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+export WERROR=${WERROR:-1} # every build here fails on a warning
 make -s all || { echo "0 passed, 1 failed"; exit 1; }
 make -s SANITIZE=1 all ||
 	{ echo "0 passed, 1 failed"; exit 1; }

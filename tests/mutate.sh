@@ -58,7 +58,7 @@ for m in "${mutants[@]}"; do
 	cp -r src tests Makefile "$work/tree/"
 	python3 -c "import sys; p=sys.argv[1]; s=open(p).read(); t=$expr; assert t != s, 'mutation did not apply'; open(p,'w').write(t)" \
 		"$work/tree/$file" || { echo "BROKEN MUTANT $name"; survived=$((survived + 1)); continue; }
-	if ! make -s -C "$work/tree" all > "$work/log" 2>&1; then
+	if ! make -s -C "$work/tree" WERROR=1 all > "$work/log" 2>&1; then
 		echo "killed by the compiler: $name"; killed=$((killed + 1)); continue
 	fi
 	if SV_BIN="$work/tree/build" bash "$top/tests/netns/$test.sh" > "$work/log" 2>&1; then

@@ -242,6 +242,17 @@ static int announce_all(struct apply *ap, const uint8_t mac[6])
 	return n < 0 ? -n : 0;
 }
 
+/* What the link lost when it went down is put back as far as it goes; what could not be is
+ * said, and the rest of the apply goes on (it adds the configured addresses again). */
+static void put_back(struct apply *ap, const char *what, const struct sv_addr *a, int err)
+{
+	char text[SV_ADDRSTRLEN];
+
+	if (err && err != -EEXIST)
+		fprintf(stderr, "%s: warning: put back %s %s on %s after the MAC change: %s\n", sv_prog, what,
+			addr_str(a, text, true), ap->link.name, strerror(-err));
+}
+
 /* Some drivers refuse a new MAC while the link is up. Then take it down and up again
  * with signals held off, and put back every address and default route it loses. */
 static int bounce_for_mac(struct apply *ap, const uint8_t mac[6])
@@ -270,9 +281,11 @@ static int bounce_for_mac(struct apply *ap, const uint8_t mac[6])
 	for (int i = 0; i < n_addrs; i++)
 		if (!(addrs[i].a.family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&addrs[i].a.v6)) &&
 		    !has_addr(now, n_now, &addrs[i].a))
-			rtnl_addr_add(ap->link.ifindex, &addrs[i].a, addrs[i].flags & 0x02 /* IFA_F_NODAD */);
+			put_back(ap, "address", &addrs[i].a,
+				 rtnl_addr_add(ap->link.ifindex, &addrs[i].a, config_is_vip(ap->cfg, &addrs[i].a)));
 	for (int i = 0; i < n_routes; i++)
-		rtnl_default_route_add(ap->link.ifindex, &routes[i].gw);
+		put_back(ap, "default route via", &routes[i].gw,
+			 rtnl_default_route_add(ap->link.ifindex, &routes[i].gw));
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (ret || ret2)
 		return refused(ap, ret ? ret : ret2, "set MAC address of %s (link down and up again)", ap->link.name);

@@ -466,11 +466,13 @@ static void node_key(struct parse *p, const char *key, const char *value)
 	unsigned long v;
 
 	if (!strcmp(key, "address")) {
+		n->address_line = p->lineno;
 		each_item(p, key, value, add_node_address);
 	} else if (!strcmp(key, "weight")) {
 		if (parse_uint(p, key, value, 0, 1000, &v))
 			n->weight = (unsigned)v;
 	} else if (!strcmp(key, "send_mac")) {
+		n->send_mac_line = p->lineno;
 		mac_usable(p, key, value, n->send_mac);
 	}
 }
@@ -587,8 +589,9 @@ static void check_addresses(struct parse *p)
 				    (gwa->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&gwa->v6)))
 					continue;
 				if (!addr_in_subnet(ad, gwa))
-					perr(p, n->line, "node %s: address %s is not on the same subnet as gateway %s",
-					     n->name, addr_str(ad, s, true), addr_str(gwa, g, false));
+					perr(p, n->address_line,
+					     "node %s: address %s is not on the same subnet as gateway %s", n->name,
+					     addr_str(ad, s, true), addr_str(gwa, g, false));
 			}
 			/* against every address before this one */
 			for (int j = 0; j <= i; j++)
@@ -615,6 +618,27 @@ static void check_ports(struct parse *p)
 	}
 }
 
+/* In switch mode each node sends from its own MAC: never the shared one (the switch would
+ * learn it), never another node's. */
+static void check_send_macs(struct parse *p)
+{
+	const struct sv_config *cfg = p->cfg;
+	uint8_t mac[SV_MAX_NODES][6];
+	char m[18];
+
+	for (int i = 0; i < cfg->n_nodes; i++) {
+		const struct sv_node *n = &cfg->nodes[i];
+		int line = n->send_mac_line ? n->send_mac_line : n->line;
+		config_send_mac(cfg, i, mac[i]);
+		if (!memcmp(mac[i], cfg->shared_mac, 6))
+			perr(p, line, "node %s: send_mac %s is the shared MAC", n->name, mac_str(mac[i], m));
+		for (int j = 0; j < i; j++)
+			if (!memcmp(mac[i], mac[j], 6))
+				perr(p, line, "node %s: send_mac %s is also node %s's", n->name, mac_str(mac[i], m),
+				     cfg->nodes[j].name);
+	}
+}
+
 static void validate(struct parse *p)
 {
 	struct sv_config *cfg = p->cfg;
@@ -637,6 +661,7 @@ static void validate(struct parse *p)
 		derive_shared_mac(cfg);
 	check_addresses(p);
 	check_ports(p);
+	check_send_macs(p);
 }
 
 static int parse_common(struct parse *p)
@@ -746,8 +771,16 @@ void config_send_mac(const struct sv_config *cfg, int node, uint8_t mac[6])
 		memcpy(mac, cfg->nodes[node].send_mac, 6);
 		return;
 	}
+	/* the shared MAC with its second byte set to the node's 1-based position; the third
+	 * byte tells apart the positions that would collide: the shared MAC's own second byte,
+	 * and 256 (which wraps to 0) */
+	unsigned pos = (unsigned)node + 1;
 	memcpy(mac, cfg->shared_mac, 6);
-	mac[1] = (uint8_t)(node + 1);
+	mac[1] = (uint8_t)pos;
+	if (pos == cfg->shared_mac[1])
+		mac[2] ^= 0x02;
+	else if (pos > 255)
+		mac[2] ^= 0x01;
 }
 
 bool config_is_vip(const struct sv_config *cfg, const struct sv_addr *a)

@@ -34,7 +34,8 @@ struct sv_node {
 	int n_addrs;
 	unsigned weight;
 	uint8_t send_mac[6];
-	int line; /* of the [node] header */
+	int line;			 /* of the [node] header */
+	int address_line, send_mac_line; /* of those keys, 0 when absent */
 };
 
 struct sv_config {

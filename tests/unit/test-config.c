@@ -121,6 +121,11 @@ static void test_errors(void)
 	expect_error(GOOD "weight = -1\n", 8, "from 0 to 1000");
 	expect_error(GOOD "send_mac = 01:00:5e:00:00:01\n", 8, "multicast");
 	expect_error(GOOD "send_mac = 00:11:22:33:44:55\n", 8, "locally administered");
+	expect_error(GOOD "weight = 1\nsend_mac = 02:bf:c0:a8:00:02\n", 9, "is the shared MAC");
+	expect_error(GOOD "[node b]\nsend_mac = 02:01:c0:a8:00:02\n", 9, "also node a's");
+	expect_error("[cluster]\ninterface = eth0\nvip = 192.168.0.2\ngateway = 192.168.0.1\n[node a]\nweight = 1\n"
+		     "address = 10.0.0.1/24\n",
+		     7, "not on the same subnet");
 	expect_error(GOOD "[node b]\naddress = 192.168.0.10/24\n", 8, "also used by node a");
 	expect_error(GOOD "[node b]\naddress = 192.168.0.2/24\n", 8, "is also a vip");
 	expect_error(GOOD "[node c d]\n", 8, "bad node name");
@@ -244,9 +249,32 @@ static void test_reader(void)
 	unlink(path);
 }
 
+/* The default send_mac of every position of 256 nodes: never the shared MAC, never twice
+ * (the shared MAC's second byte is 0xbf: position 191 would have collided, 256 wrapped). */
+static void test_send_macs(void)
+{
+	static char text[65536];
+	uint8_t macs[SV_MAX_NODES][6];
+	size_t off = (size_t)snprintf(text, sizeof(text), "[cluster]\ninterface = eth0\nvip = 192.168.0.2\n");
+	bool unique = true;
+
+	for (int i = 0; i < SV_MAX_NODES; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "[node n%d]\n", i);
+	char errs[4096];
+	CHECK(parse(text, errs, sizeof(errs)) == 0, "256 nodes: %s", errs);
+	for (int i = 0; i < cfg.n_nodes; i++) {
+		config_send_mac(&cfg, i, macs[i]);
+		unique &= memcmp(macs[i], cfg.shared_mac, 6) != 0;
+		for (int j = 0; j < i; j++)
+			unique &= memcmp(macs[i], macs[j], 6) != 0;
+	}
+	CHECK(cfg.n_nodes == 256 && unique, "default send MACs: unique and never the shared one");
+}
+
 int main(void)
 {
 	test_full();
+	test_send_macs();
 	test_reader();
 	test_defaults();
 	test_errors();

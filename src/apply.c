@@ -246,11 +246,11 @@ static int announce_all(struct apply *ap, const uint8_t mac[6])
  * said, and the rest of the apply goes on (it adds the configured addresses again). */
 static void put_back(struct apply *ap, const char *what, const struct sv_addr *a, int err)
 {
-	char text[SV_ADDRSTRLEN];
-
-	if (err && err != -EEXIST)
+	if (err && err != -EEXIST) {
+		char text[SV_ADDRSTRLEN];
 		fprintf(stderr, "%s: warning: put back %s %s on %s after the MAC change: %s\n", sv_prog, what,
 			addr_str(a, text, true), ap->link.name, strerror(-err));
+	}
 }
 
 /* Some drivers refuse a new MAC while the link is up. Then take it down and up again

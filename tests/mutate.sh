@@ -34,7 +34,7 @@ mutants=(
 "no-stall-rejoin@src/daemon.c@s.replace('\t\t\tstalled(d, now_ms());', '\t\t\t(void)stalled;')@ownership"
 "serve-without-link@src/daemon.c@s.replace('&& !d->stopping && d->watch.running;', '&& !d->stopping;')@ownership"
 "no-instance-lock@src/daemon.c@s.replace('if (flock(d->lock_fd, LOCK_EX | LOCK_NB)) {', 'if (0) {')@ownership"
-"no-release@src/apply.c@s.replace('\tif ((ret = kernel_sets_read(&k, SV_MAX_BUCKETS)))\n\t\tgoto out;', '\tgoto out;')@ownership"
+"no-release@src/apply.c@s.replace('\theld_after(k.held, k.owned, none, SV_MAX_BUCKETS);', '\tret = 0;\n\tgoto out;')@ownership"
 "no-hmac-check@src/heartbeat.c@s.replace('if (sodium_memcmp(mac, msg + HB_LEN - HB_MAC_LEN, HB_MAC_LEN))', 'if (0)')@failover"
 "no-quorum@src/daemon.c@s.replace('(d->cfg.failover.quorum == QUORUM_NONE || quorum)', '(d->cfg.failover.quorum == QUORUM_NONE || quorum || 1)')@partition"
 "no-leave-announce@src/daemon.c@s.replace('send_heartbeats(d, HB_LEAVING);', 'send_heartbeats(d, 0);')@failover"

@@ -587,8 +587,8 @@ static int kernel_sets_read(struct kernel_sets *k, uint32_t buckets)
 		return -ENOMEM;
 	if ((ret = nft_genid(&k->genid)) < 0 ||
 	    (ret = nft_owned_lease(k->owned, k->leased, buckets, &k->lease_left_ms)) < 0 ||
-	    (ret = nft_set_members(NFPROTO_NETDEV, "owned", k->ingress, buckets)) < 0 ||
-	    (ret = nft_set_members(NFPROTO_NETDEV, "held", k->held, buckets)) < 0)
+	    (ret = nft_set_members(NFPROTO_NETDEV, RS_SET_OWNED, k->ingress, buckets)) < 0 ||
+	    (ret = nft_set_members(NFPROTO_NETDEV, RS_SET_HELD, k->held, buckets)) < 0)
 		return ret;
 	return 0;
 }

@@ -18,11 +18,6 @@ const char *sv_prog = "sharedvip";
 
 enum section { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_FAILOVER, SEC_UNKNOWN };
 
-/* Every key a section may hold, so duplicates and missing keys can be named with their line. */
-static const char *const cluster_keys[] = { "interface", "vip",	     "shared_mac",  "gateway", "buckets", "seed",
-					    "affinity",	 "services", "local_ports", "ping",    "mode",	  NULL };
-static const char *const node_keys[] = { "address", "weight", "send_mac", NULL };
-static const char *const failover_keys[] = { "heartbeat_ms", "dead_after", "port", "key_file", "quorum", NULL };
 #define MAX_KEYS 16
 
 #define MAX_ERRORS	 50	   /* then one line saying so, and the reading stops */
@@ -61,14 +56,6 @@ static void perr(struct parse *p, int line, const char *fmt, ...)
 	vfprintf(p->err, fmt, ap);
 	va_end(ap);
 	fputc('\n', p->err);
-}
-
-static int key_index(const char *const *keys, const char *name)
-{
-	for (int i = 0; keys[i]; i++)
-		if (!strcmp(keys[i], name))
-			return i;
-	return -1;
 }
 
 static bool valid_node_name(const char *s)
@@ -413,101 +400,205 @@ static bool add_node_address(struct parse *p, const char *s)
 	return true;
 }
 
-static void cluster_key(struct parse *p, const char *key, const char *value)
+/* One handler per key: it parses the value and stores it, or reports why not. */
+typedef void key_fn(struct parse *p, const char *key, const char *value);
+
+static void k_interface(struct parse *p, const char *key, const char *value)
 {
-	static const char *const affinities[] = { "client", "network", "flow", NULL };
-	static const char *const modes[] = { "hub", "switch", NULL };
-	struct sv_config *cfg = p->cfg;
+	if (!*value || strlen(value) >= IFNAMSIZ || strpbrk(value, "/: \t") || !strcmp(value, ".") ||
+	    !strcmp(value, ".."))
+		perr(p, p->lineno, "%s: `%s' is not a valid interface name", key, value);
+	else
+		snprintf(p->cfg->interface, sizeof(p->cfg->interface), "%s", value);
+}
+
+static void k_vip(struct parse *p, const char *key, const char *value)
+{
+	each_item(p, key, value, add_vip);
+}
+
+static void k_shared_mac(struct parse *p, const char *key, const char *value)
+{
+	p->shared_mac_line = p->lineno;
+	p->mac_auto = !strcmp(value, "auto");
+	if (!p->mac_auto)
+		mac_usable(p, key, value, p->cfg->shared_mac);
+}
+
+static void k_gateway(struct parse *p, const char *key, const char *value)
+{
+	each_item(p, key, value, add_gateway);
+}
+
+static void k_buckets(struct parse *p, const char *key, const char *value)
+{
 	unsigned long v;
+
+	if (parse_uint(p, key, value, 1, SV_MAX_BUCKETS, &v))
+		p->cfg->buckets = (uint32_t)v;
+}
+
+static void k_seed(struct parse *p, const char *key, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(p, key, value, 0, UINT32_MAX, &v))
+		p->cfg->seed = (uint32_t)v;
+}
+
+static void k_affinity(struct parse *p, const char *key, const char *value)
+{
+	int mode = hash_mode_by_name(value);
+
+	if (mode >= 0)
+		p->cfg->affinity = (enum sv_affinity)mode;
+	else
+		perr(p, p->lineno, "%s: `%s' is not one of client, network, flow", key, value);
+}
+
+static void k_services(struct parse *p, const char *key, const char *value)
+{
+	p->services_line = p->lineno;
+	each_item(p, key, value, add_service);
+}
+
+static void k_local_ports(struct parse *p, const char *key, const char *value)
+{
+	p->local_ports_line = p->lineno;
+	if (!parse_port_range(value, &p->cfg->local_lo, &p->cfg->local_hi))
+		perr(p, p->lineno, "%s: `%s' is not a port range such as 61000-65535", key, value);
+}
+
+static void k_ping(struct parse *p, const char *key, const char *value)
+{
+	parse_bool(p, key, value, &p->cfg->ping);
+}
+
+static void k_mode(struct parse *p, const char *key, const char *value)
+{
+	static const char *const modes[] = { "hub", "switch", NULL };
 	int choice;
 
-	if (!strcmp(key, "interface")) {
-		if (!*value || strlen(value) >= IFNAMSIZ || strpbrk(value, "/: \t") || !strcmp(value, ".") ||
-		    !strcmp(value, ".."))
-			perr(p, p->lineno, "interface: `%s' is not a valid interface name", value);
-		else
-			snprintf(cfg->interface, sizeof(cfg->interface), "%s", value);
-	} else if (!strcmp(key, "vip")) {
-		each_item(p, key, value, add_vip);
-	} else if (!strcmp(key, "shared_mac")) {
-		p->shared_mac_line = p->lineno;
-		p->mac_auto = !strcmp(value, "auto");
-		if (!p->mac_auto)
-			mac_usable(p, key, value, cfg->shared_mac);
-	} else if (!strcmp(key, "gateway")) {
-		each_item(p, key, value, add_gateway);
-	} else if (!strcmp(key, "buckets")) {
-		if (parse_uint(p, key, value, 1, SV_MAX_BUCKETS, &v))
-			cfg->buckets = (uint32_t)v;
-	} else if (!strcmp(key, "seed")) {
-		if (parse_uint(p, key, value, 0, UINT32_MAX, &v))
-			cfg->seed = (uint32_t)v;
-	} else if (!strcmp(key, "affinity")) {
-		if (parse_choice(p, key, value, affinities, &choice))
-			cfg->affinity = (enum sv_affinity)choice;
-	} else if (!strcmp(key, "services")) {
-		p->services_line = p->lineno;
-		each_item(p, key, value, add_service);
-	} else if (!strcmp(key, "local_ports")) {
-		p->local_ports_line = p->lineno;
-		if (!parse_port_range(value, &cfg->local_lo, &cfg->local_hi))
-			perr(p, p->lineno, "local_ports: `%s' is not a port range such as 61000-65535", value);
-	} else if (!strcmp(key, "ping")) {
-		parse_bool(p, key, value, &cfg->ping);
-	} else if (!strcmp(key, "mode")) {
-		if (parse_choice(p, key, value, modes, &choice))
-			cfg->mode = (enum sv_mode)choice;
-	}
+	if (parse_choice(p, key, value, modes, &choice))
+		p->cfg->mode = (enum sv_mode)choice;
 }
 
-static void node_key(struct parse *p, const char *key, const char *value)
+static void k_address(struct parse *p, const char *key, const char *value)
 {
-	struct sv_node *n = &p->cfg->nodes[p->node];
+	p->cfg->nodes[p->node].address_line = p->lineno;
+	each_item(p, key, value, add_node_address);
+}
+
+static void k_weight(struct parse *p, const char *key, const char *value)
+{
 	unsigned long v;
 
-	if (!strcmp(key, "address")) {
-		n->address_line = p->lineno;
-		each_item(p, key, value, add_node_address);
-	} else if (!strcmp(key, "weight")) {
-		if (parse_uint(p, key, value, 0, 1000, &v))
-			n->weight = (unsigned)v;
-	} else if (!strcmp(key, "send_mac")) {
-		n->send_mac_line = p->lineno;
-		mac_usable(p, key, value, n->send_mac);
-	}
+	if (parse_uint(p, key, value, 0, 1000, &v))
+		p->cfg->nodes[p->node].weight = (unsigned)v;
 }
 
-static void failover_key(struct parse *p, const char *key, const char *value)
+static void k_send_mac(struct parse *p, const char *key, const char *value)
+{
+	p->cfg->nodes[p->node].send_mac_line = p->lineno;
+	mac_usable(p, key, value, p->cfg->nodes[p->node].send_mac);
+}
+
+static void k_heartbeat_ms(struct parse *p, const char *key, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(p, key, value, 10, 10000, &v))
+		p->cfg->failover.heartbeat_ms = (unsigned)v;
+}
+
+static void k_dead_after(struct parse *p, const char *key, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(p, key, value, 1, 100, &v))
+		p->cfg->failover.dead_after = (unsigned)v;
+}
+
+static void k_port(struct parse *p, const char *key, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(p, key, value, 1, 65535, &v))
+		p->cfg->failover.port = (uint16_t)v;
+}
+
+static void k_key_file(struct parse *p, const char *key, const char *value)
+{
+	if (value[0] != '/' || strlen(value) >= sizeof(p->cfg->failover.key_file))
+		perr(p, p->lineno, "%s: `%s' is not an absolute path", key, value);
+	else
+		snprintf(p->cfg->failover.key_file, sizeof(p->cfg->failover.key_file), "%s", value);
+}
+
+static void k_quorum(struct parse *p, const char *key, const char *value)
 {
 	static const char *const quorums[] = { "none", "majority", NULL };
-	struct sv_config *cfg = p->cfg;
-	unsigned long v;
 	int choice;
 
-	if (!strcmp(key, "heartbeat_ms")) {
-		if (parse_uint(p, key, value, 10, 10000, &v))
-			cfg->failover.heartbeat_ms = (unsigned)v;
-	} else if (!strcmp(key, "dead_after")) {
-		if (parse_uint(p, key, value, 1, 100, &v))
-			cfg->failover.dead_after = (unsigned)v;
-	} else if (!strcmp(key, "port")) {
-		if (parse_uint(p, key, value, 1, 65535, &v))
-			cfg->failover.port = (uint16_t)v;
-	} else if (!strcmp(key, "key_file")) {
-		if (value[0] != '/' || strlen(value) >= sizeof(cfg->failover.key_file))
-			perr(p, p->lineno, "key_file: `%s' is not an absolute path", value);
-		else
-			snprintf(cfg->failover.key_file, sizeof(cfg->failover.key_file), "%s", value);
-	} else if (!strcmp(key, "quorum")) {
-		if (parse_choice(p, key, value, quorums, &choice))
-			cfg->failover.quorum = (enum sv_quorum)choice;
-	}
+	if (parse_choice(p, key, value, quorums, &choice))
+		p->cfg->failover.quorum = (enum sv_quorum)choice;
+}
+
+struct key_def {
+	const char *name;
+	bool required;
+	key_fn *parse;
+};
+
+/* Every key of every section, with its handler: a key listed here is always handled. */
+static const struct key_def cluster_keys[] = {
+	{ "interface", true, k_interface },
+	{ "vip", true, k_vip },
+	{ "shared_mac", false, k_shared_mac },
+	{ "gateway", false, k_gateway },
+	{ "buckets", false, k_buckets },
+	{ "seed", false, k_seed },
+	{ "affinity", false, k_affinity },
+	{ "services", false, k_services },
+	{ "local_ports", false, k_local_ports },
+	{ "ping", false, k_ping },
+	{ "mode", false, k_mode },
+	{ NULL, false, NULL },
+};
+static const struct key_def node_keys[] = {
+	{ "address", false, k_address },
+	{ "weight", false, k_weight },
+	{ "send_mac", false, k_send_mac },
+	{ NULL, false, NULL },
+};
+static const struct key_def failover_keys[] = {
+	{ "heartbeat_ms", false, k_heartbeat_ms }, { "dead_after", false, k_dead_after }, { "port", false, k_port },
+	{ "key_file", false, k_key_file },	   { "quorum", false, k_quorum },	  { NULL, false, NULL },
+};
+static const struct {
+	const char *name;
+	const struct key_def *keys;
+} sections[] = { { "[cluster]", cluster_keys }, { "[node]", node_keys }, { "[failover]", failover_keys } };
+_Static_assert(sizeof(cluster_keys) / sizeof(cluster_keys[0]) <= MAX_KEYS, "key_line holds every key");
+
+static int key_index(const struct key_def *keys, const char *name)
+{
+	for (int i = 0; keys[i].name; i++)
+		if (!strcmp(keys[i].name, name))
+			return i;
+	return -1;
+}
+
+/* The line a key of a section was given at, 0 when absent (set: 0 cluster, 2 failover). */
+static int key_line(const struct parse *p, int set, const char *name)
+{
+	int k = key_index(sections[set].keys, name);
+
+	return k < 0 ? 0 : p->key_line[set][k];
 }
 
 static int handle_key(void *user, const char *section, const char *key, const char *value)
 {
-	static const char *const *const keysets[] = { cluster_keys, node_keys, failover_keys };
-	static const char *const names[] = { "[cluster]", "[node]", "[failover]" };
 	struct parse *p = user;
 	int set;
 
@@ -519,9 +610,9 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 	case SEC_NODE: set = 1; break;
 	default: set = 2; break;
 	}
-	int k = key_index(keysets[set], key);
+	int k = key_index(sections[set].keys, key);
 	if (k < 0) {
-		perr(p, p->lineno, "unknown key `%s' in %s", key, names[set]);
+		perr(p, p->lineno, "unknown key `%s' in %s", key, sections[set].name);
 		return 1;
 	}
 	if (p->key_line[set][k]) {
@@ -529,12 +620,7 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 		return 1;
 	}
 	p->key_line[set][k] = p->lineno;
-	if (set == 0)
-		cluster_key(p, key, value);
-	else if (set == 1)
-		node_key(p, key, value);
-	else
-		failover_key(p, key, value);
+	sections[set].keys[k].parse(p, key, value);
 	return 1;
 }
 
@@ -580,7 +666,8 @@ static void check_addresses(struct parse *p)
 					perr(p, n->line, "node %s: address %s is also a vip", n->name,
 					     addr_str(ad, s, false));
 				else if (addr_is_net_or_bcast(ad, &cfg->vips[v]))
-					perr(p, p->key_line[0][1], "vip: %s is the network or broadcast address of %s",
+					perr(p, key_line(p, 0, "vip"),
+					     "vip: %s is the network or broadcast address of %s",
 					     addr_str(&cfg->vips[v], s, false), addr_str(ad, g, true));
 			}
 			for (int gw = 0; gw < cfg->n_gateways; gw++) {
@@ -647,10 +734,9 @@ static void validate(struct parse *p)
 
 	if (!p->cluster_line)
 		perr(p, 1, "missing section [cluster]");
-	if (!p->key_line[0][0])
-		perr(p, cl, "[cluster]: missing required key `interface'");
-	if (!p->key_line[0][1])
-		perr(p, cl, "[cluster]: missing required key `vip'");
+	for (int k = 0; cluster_keys[k].name; k++)
+		if (cluster_keys[k].required && !p->key_line[0][k])
+			perr(p, cl, "[cluster]: missing required key `%s'", cluster_keys[k].name);
 	if (!cfg->n_nodes && p->cluster_line)
 		perr(p, 1, "no [node NAME] section: at least one node is needed");
 	for (int i = 0; i < cfg->n_nodes; i++)

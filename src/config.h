@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "hashmode.h"
 
 #define SV_DEFAULT_CONFIG "/etc/sharedvip.ini"
 #define SV_MAX_VIPS	  16
@@ -19,7 +20,6 @@
 #define SV_MAX_NAME	  64
 #define SV_MAX_BUCKETS	  65536
 
-enum sv_affinity { AFFINITY_CLIENT, AFFINITY_NETWORK, AFFINITY_FLOW };
 enum sv_mode { MODE_HUB, MODE_SWITCH };
 enum sv_quorum { QUORUM_NONE, QUORUM_MAJORITY };
 

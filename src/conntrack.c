@@ -107,7 +107,7 @@ static int on_entry(const struct nlmsghdr *nlh, void *data)
 	if (t.proto != IPPROTO_TCP || !t.src.family || state == TCP_CONNTRACK_TIME_WAIT ||
 	    state == TCP_CONNTRACK_CLOSE || !config_is_vip(d->cfg, &t.dst))
 		return MNL_CB_OK;
-	d->live[client_bucket(d->cfg, &t.src, d->cfg->affinity == AFFINITY_FLOW ? t.sport : -1)] = true;
+	d->live[client_bucket(d->cfg, &t.src, hash_modes[d->cfg->affinity].port ? t.sport : -1)] = true;
 	return MNL_CB_OK;
 }
 

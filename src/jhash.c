@@ -105,23 +105,10 @@ uint32_t jhash_mod(const void *key, uint32_t length, uint32_t seed, uint32_t mod
 	return (uint32_t)(((uint64_t)jhash(key, length, seed) * modulus) >> 32);
 }
 
-/* The key is laid out as nft lays out the registers: the (masked) source address, then
- * for flow affinity the 2-byte source port, zero-padded to a 4-byte register. */
 uint32_t client_bucket(const struct sv_config *cfg, const struct sv_addr *client, int port)
 {
-	uint8_t key[20] = { 0 };
-	uint32_t len = (uint32_t)addr_len(client);
+	uint8_t key[20];
+	uint32_t len = hash_mode_key(&hash_modes[cfg->affinity], client, port, key);
 
-	memcpy(key, client->b, len);
-	if (cfg->affinity == AFFINITY_NETWORK) {
-		if (client->family == AF_INET)
-			key[3] = 0;
-		else
-			memset(key + 8, 0, 8);
-	} else if (cfg->affinity == AFFINITY_FLOW && port >= 0) {
-		key[len] = (uint8_t)(port >> 8);
-		key[len + 1] = (uint8_t)port;
-		len += 4;
-	}
 	return jhash_mod(key, len, cfg->seed, cfg->buckets);
 }

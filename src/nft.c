@@ -197,7 +197,7 @@ int nft_set_members(int family, const char *set, bool *members, uint32_t buckets
 int nft_owned_lease(bool *owned, bool *leased, uint32_t buckets, int64_t *left_ms)
 {
 	struct members_out out = { owned, leased, buckets, -1 };
-	int ret = set_elements(NFPROTO_INET, "owned", elem_cb, &out, restart_nothing);
+	int ret = set_elements(NFPROTO_INET, RS_SET_OWNED, elem_cb, &out, restart_nothing);
 
 	*left_ms = out.left_ms < 0 ? 0 : out.left_ms;
 	return ret;
@@ -595,7 +595,7 @@ int nft_vips(struct sv_addr *out, int max)
 
 	for (int i = 0; i < 2; i++) {
 		v.start = v.n;
-		int ret = set_elements(NFPROTO_INET, i ? "vip6" : "vip4", vip_elem_cb, &v, vips_restart);
+		int ret = set_elements(NFPROTO_INET, i ? RS_SET_VIP6 : RS_SET_VIP4, vip_elem_cb, &v, vips_restart);
 		if (ret < 0)
 			return ret;
 	}
@@ -628,31 +628,20 @@ static struct nftnl_set *bucket_set_obj(int family, const char *name, const bool
 	return s;
 }
 
-/* The sets that say which buckets a node owns and holds, and which carry the lease. */
-static const struct {
-	int family;
-	const char *name;
-	bool held, leased;
-} bucket_sets[] = { { NFPROTO_INET, "owned", false, true },
-		    { NFPROTO_NETDEV, "owned", false, false },
-		    { NFPROTO_NETDEV, "held", true, false },
-		    { NFPROTO_ARP, "owned", false, false } };
-#define N_BUCKET_SETS (int)(sizeof(bucket_sets) / sizeof(bucket_sets[0]))
-
 static int set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, bool lease_only,
 		       int64_t lease_ms, char *what, size_t what_len)
 {
-	struct set_update up[N_BUCKET_SETS];
+	struct set_update up[RS_N_BUCKET_SETS];
 	struct ruleset none = { 0 };
 	int n = 0, ret = -ENOMEM;
 
-	for (int i = 0; i < N_BUCKET_SETS; i++) {
-		if ((bucket_sets[i].family == NFPROTO_ARP && !arp) || (lease_only && !bucket_sets[i].leased))
+	for (int i = 0; i < RS_N_BUCKET_SETS; i++) {
+		if ((rs_bucket_sets[i].family == NFPROTO_ARP && !arp) || (lease_only && !rs_bucket_sets[i].leased))
 			continue;
-		up[n].family = bucket_sets[i].family;
-		up[n].set =
-		    bucket_set_obj(bucket_sets[i].family, bucket_sets[i].name, bucket_sets[i].held ? held : owned,
-				   buckets, bucket_sets[i].leased ? lease_ms : 0);
+		up[n].family = rs_bucket_sets[i].family;
+		up[n].set = bucket_set_obj(rs_bucket_sets[i].family, rs_bucket_sets[i].name,
+					   rs_bucket_sets[i].held ? held : owned, buckets,
+					   rs_bucket_sets[i].leased ? lease_ms : 0);
 		if (!up[n].set)
 			goto out;
 		n++;

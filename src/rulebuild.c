@@ -10,6 +10,10 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -387,20 +391,36 @@ void s_ether_saddr_set(struct rule_builder *rb, const uint8_t mac[6])
 	sb_printf(&rb->line, "ether saddr set %s ", mac_str(mac, m));
 }
 
-/* jhash over the client's source address (masked for network affinity) and, for flow
- * affinity, its source port in the next 32-bit register, as nft lays out a concatenation. */
+/* The leading prefix bits of len bytes set, as a bitwise mask. */
+static void prefix_mask(uint8_t *mask, uint32_t len, unsigned prefix)
+{
+	for (uint32_t i = 0; i < len; i++)
+		mask[i] = prefix >= (i + 1) * 8 ? 0xff : prefix <= i * 8 ? 0 : (uint8_t)(0xff << (8 - prefix % 8));
+}
+
+/* jhash over the client's source address (masked to what the mode counts) and, when the
+ * mode counts ports and the rule is for TCP or UDP, its source port in the next 32-bit
+ * register, as nft lays out a concatenation: the same key as hash_mode_key(). */
 void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const char *set, uint32_t set_id)
 {
-	static const uint8_t mask4[4] = { 0xff, 0xff, 0xff, 0x00 };
-	static const uint8_t mask6[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const struct hash_mode *mode = &hash_modes[key->affinity];
 	bool v4 = key->family == AF_INET;
 	uint32_t alen = v4 ? 4 : 16, len = alen;
+	unsigned prefix = hash_mode_prefix(mode, key->family);
+	char mask_text[SV_ADDRSTRLEN + 4] = "";
 	struct nftnl_expr *e;
 
 	need_l3(rb, key->family);
-	e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, v4 ? 12 : 8, alen, NFT_REG_2);
-	if (key->affinity == AFFINITY_NETWORK)
-		e_bitwise(rb, NFT_REG_2, v4 ? mask4 : mask6, alen);
+	e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER,
+		  v4 ? offsetof(struct iphdr, saddr) : offsetof(struct ip6_hdr, ip6_src), alen, NFT_REG_2);
+	if (prefix < alen * 8) {
+		struct sv_addr m = { .family = key->family };
+		uint8_t mask[16];
+		prefix_mask(mask, alen, prefix);
+		memcpy(m.b, mask, alen);
+		e_bitwise(rb, NFT_REG_2, mask, alen);
+		snprintf(mask_text, sizeof(mask_text), " & %s", addr_str(&m, (char[SV_ADDRSTRLEN]){ 0 }, false));
+	}
 	if (key->with_port) {
 		e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG32_04 + alen / 4);
 		len += 4;
@@ -417,10 +437,7 @@ void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const ch
 	}
 	add_expr(rb, e);
 	e_lookup(rb, NFT_REG_1, set, set_id);
-	sb_printf(&rb->line, "jhash %s saddr%s%s mod %u seed 0x%x @%s ", v4 ? "ip" : "ip6",
-		  key->affinity != AFFINITY_NETWORK ? ""
-		  : v4				    ? " & 255.255.255.0"
-						    : " & ffff:ffff:ffff:ffff::",
+	sb_printf(&rb->line, "jhash %s saddr%s%s mod %u seed 0x%x @%s ", v4 ? "ip" : "ip6", mask_text,
 		  key->with_port ? " . th sport" : "", key->buckets, key->seed, set);
 }
 

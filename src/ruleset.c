@@ -31,6 +31,13 @@
 
 enum { SET_VIP4 = 1, SET_VIP6, SET_OWNED, SET_HELD };
 
+const struct rs_bucket_set rs_bucket_sets[RS_N_BUCKET_SETS] = {
+	{ NFPROTO_INET, RS_SET_OWNED, false, true },
+	{ NFPROTO_NETDEV, RS_SET_OWNED, false, false },
+	{ NFPROTO_NETDEV, RS_SET_HELD, true, false },
+	{ NFPROTO_ARP, RS_SET_OWNED, false, false },
+};
+
 const char *family_name(int family)
 {
 	return family == NFPROTO_INET ? "inet" : family == NFPROTO_NETDEV ? "netdev" : "arp";
@@ -81,7 +88,7 @@ static int add_elem(struct nftnl_set *s, const void *key, uint32_t len, int64_t 
 
 static int vip_set(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, int family)
 {
-	const char *name = family == AF_INET ? "vip4" : "vip6";
+	const char *name = family == AF_INET ? RS_SET_VIP4 : RS_SET_VIP6;
 	struct nftnl_set *s = new_set(t, name, family == AF_INET ? SET_VIP4 : SET_VIP6, family == AF_INET ? 7 : 8,
 				      family == AF_INET ? 4 : 16);
 	char a[SV_ADDRSTRLEN];
@@ -201,7 +208,7 @@ static int bucket_rule(struct rs_table *t, const char *chain, const struct sv_co
 		       const char *set, uint32_t id, bool counter, int verdict, const char *comment)
 {
 	struct rule_builder rb;
-	struct bucket_key key = key_for(cfg, family, proto && cfg->affinity == AFFINITY_FLOW);
+	struct bucket_key key = key_for(cfg, family, proto && hash_modes[cfg->affinity].port);
 
 	rb_begin(&rb, t, chain);
 	if (proto)
@@ -237,8 +244,8 @@ static int jump_rules(struct rs_table *t, const struct sv_config *cfg, const cha
 		rb_begin(&rb, t, chain);
 		if (match_if)
 			m_iifname(&rb, cfg->interface);
-		m_daddr_in(&rb, family, f ? "vip6" : "vip4", sid(t, f ? SET_VIP6 : SET_VIP4));
-		v_jump(&rb, f ? "vip6" : "vip4");
+		m_daddr_in(&rb, family, f ? RS_SET_VIP6 : RS_SET_VIP4, sid(t, f ? SET_VIP6 : SET_VIP4));
+		v_jump(&rb, f ? RS_SET_VIP6 : RS_SET_VIP4);
 		ret |= rb_end(&rb);
 	}
 	return ret;
@@ -275,7 +282,7 @@ static int nd_accept_rules(struct rs_table *t, const char *chain)
 
 static int netdev_vip_chain(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, int family)
 {
-	const char *chain = family == AF_INET ? "vip4" : "vip6";
+	const char *chain = family == AF_INET ? RS_SET_VIP4 : RS_SET_VIP6;
 	int ret;
 
 	ret = add_chain(t, body, chain, NULL, 0, 0, NULL, NULL, NULL);
@@ -283,18 +290,19 @@ static int netdev_vip_chain(struct rs_table *t, struct strbuf *body, const struc
 		ret |= nd_accept_rules(t, chain);
 	/* Replies to flows this node opened: the inet table tells ours from the others'. */
 	ret |= local_port_rules(t, cfg, chain, NF_ACCEPT);
-	if (cfg->affinity == AFFINITY_FLOW) {
+	if (hash_modes[cfg->affinity].port) {
 		for (uint8_t proto = IPPROTO_TCP; proto; proto = proto == IPPROTO_TCP ? IPPROTO_UDP : 0) {
-			ret |= bucket_rule(t, chain, cfg, family, proto, "owned", SET_OWNED, false, NF_ACCEPT, NULL);
-			ret |= bucket_rule(t, chain, cfg, family, proto, "held", SET_HELD, false, NF_ACCEPT, NULL);
+			ret |=
+			    bucket_rule(t, chain, cfg, family, proto, RS_SET_OWNED, SET_OWNED, false, NF_ACCEPT, NULL);
+			ret |= bucket_rule(t, chain, cfg, family, proto, RS_SET_HELD, SET_HELD, false, NF_ACCEPT, NULL);
 			struct rule_builder rb;
 			rb_begin(&rb, t, chain);
 			m_l4proto(&rb, proto);
 			ret |= simple_rule(&rb, NF_DROP, "foreign");
 		}
 	}
-	ret |= bucket_rule(t, chain, cfg, family, 0, "owned", SET_OWNED, false, NF_ACCEPT, NULL);
-	ret |= bucket_rule(t, chain, cfg, family, 0, "held", SET_HELD, false, NF_ACCEPT, NULL);
+	ret |= bucket_rule(t, chain, cfg, family, 0, RS_SET_OWNED, SET_OWNED, false, NF_ACCEPT, NULL);
+	ret |= bucket_rule(t, chain, cfg, family, 0, RS_SET_HELD, SET_HELD, false, NF_ACCEPT, NULL);
 	struct rule_builder rb;
 	rb_begin(&rb, t, chain);
 	ret |= simple_rule(&rb, NF_DROP, "foreign");
@@ -324,8 +332,8 @@ static int build_netdev(struct rs_table *t, struct strbuf *body, const struct ru
 	int ret = 0;
 
 	ret |= vip_sets(t, body, cfg);
-	ret |= bucket_set(t, body, "owned", SET_OWNED, in->owned, cfg->buckets, NULL);
-	ret |= bucket_set(t, body, "held", SET_HELD, in->held, cfg->buckets, NULL);
+	ret |= bucket_set(t, body, RS_SET_OWNED, SET_OWNED, in->owned, cfg->buckets, NULL);
+	ret |= bucket_set(t, body, RS_SET_HELD, SET_HELD, in->held, cfg->buckets, NULL);
 	ret |= add_chain(t, body, "ingress", "ingress", NF_NETDEV_INGRESS, -500, "filter", cfg->interface, "-500");
 	ret |= jump_rules(t, cfg, "ingress", false);
 	close_chain(body);
@@ -347,25 +355,25 @@ static int service_rules(struct rs_table *t, const struct sv_config *cfg, const 
 	int ret = 0;
 
 	if (!cfg->n_services) {
-		ret |= bucket_rule(t, chain, cfg, family, IPPROTO_TCP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
-		ret |= bucket_rule(t, chain, cfg, family, IPPROTO_UDP, "owned", SET_OWNED, true, NF_ACCEPT, "new");
+		ret |= bucket_rule(t, chain, cfg, family, IPPROTO_TCP, RS_SET_OWNED, SET_OWNED, true, NF_ACCEPT, "new");
+		ret |= bucket_rule(t, chain, cfg, family, IPPROTO_UDP, RS_SET_OWNED, SET_OWNED, true, NF_ACCEPT, "new");
 	}
 	for (int i = 0; i < cfg->n_services; i++) {
 		const struct sv_service *sv = &cfg->services[i];
-		key = key_for(cfg, family, cfg->affinity == AFFINITY_FLOW);
+		key = key_for(cfg, family, hash_modes[cfg->affinity].port);
 		rb_begin(&rb, t, chain);
 		if (sv->lo == 0 && sv->hi == 65535)
 			m_l4proto(&rb, sv->proto);
 		else
 			m_dport(&rb, sv->proto, sv->lo, sv->hi);
-		m_bucket_in(&rb, &key, "owned", sid(t, SET_OWNED));
+		m_bucket_in(&rb, &key, RS_SET_OWNED, sid(t, SET_OWNED));
 		ret |= simple_rule(&rb, NF_ACCEPT, "new");
 	}
 	if (cfg->ping) {
 		key = key_for(cfg, family, false);
 		rb_begin(&rb, t, chain);
 		m_icmp_echo(&rb, family);
-		m_bucket_in(&rb, &key, "owned", sid(t, SET_OWNED));
+		m_bucket_in(&rb, &key, RS_SET_OWNED, sid(t, SET_OWNED));
 		ret |= simple_rule(&rb, NF_ACCEPT, "new");
 	}
 	return ret;
@@ -373,7 +381,7 @@ static int service_rules(struct rs_table *t, const struct sv_config *cfg, const 
 
 static int inet_vip_chain(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, int family)
 {
-	const char *chain = family == AF_INET ? "vip4" : "vip6";
+	const char *chain = family == AF_INET ? RS_SET_VIP4 : RS_SET_VIP6;
 	struct rule_builder rb;
 	int ret;
 
@@ -428,7 +436,7 @@ static int nd_rules(struct rs_table *t, const struct sv_config *cfg)
 			continue;
 		rb_begin(&rb, t, "input");
 		m_nd_solicit_for(&rb, &cfg->vips[i]);
-		m_not_bucket0(&rb, false, "owned", sid(t, SET_OWNED));
+		m_not_bucket0(&rb, false, RS_SET_OWNED, sid(t, SET_OWNED));
 		ret |= simple_rule(&rb, NF_DROP, NULL);
 	}
 	return ret;
@@ -460,7 +468,7 @@ static int build_inet(struct rs_table *t, struct strbuf *body, const struct rule
 	int ret = 0;
 
 	ret |= vip_sets(t, body, cfg);
-	ret |= bucket_set(t, body, "owned", SET_OWNED, in->owned, cfg->buckets, in);
+	ret |= bucket_set(t, body, RS_SET_OWNED, SET_OWNED, in->owned, cfg->buckets, in);
 	ret |= add_chain(t, body, "input", "input", NF_INET_LOCAL_IN, -10, "filter", NULL, "filter - 10");
 	ret |= nd_rules(t, cfg);
 	if (config_has_vip_family(cfg, AF_INET6))
@@ -481,11 +489,11 @@ static int build_arp(struct rs_table *t, struct strbuf *body, const struct rules
 	int ret;
 
 	ret = vip_set(t, body, in->cfg, AF_INET);
-	ret |= bucket_set(t, body, "owned", SET_OWNED, in->owned, in->cfg->buckets, NULL);
+	ret |= bucket_set(t, body, RS_SET_OWNED, SET_OWNED, in->owned, in->cfg->buckets, NULL);
 	ret |= add_chain(t, body, "input", "input", NF_ARP_IN, 0, "filter", NULL, "filter");
 	rb_begin(&rb, t, "input");
-	m_arp_request_for(&rb, "vip4", sid(t, SET_VIP4));
-	m_not_bucket0(&rb, true, "owned", sid(t, SET_OWNED));
+	m_arp_request_for(&rb, RS_SET_VIP4, sid(t, SET_VIP4));
+	m_not_bucket0(&rb, true, RS_SET_OWNED, sid(t, SET_OWNED));
 	ret |= simple_rule(&rb, NF_DROP, NULL);
 	close_chain(body);
 	return ret;

@@ -9,7 +9,24 @@
 #include "config.h"
 #include "strbuf.h"
 
-#define SV_TABLE      "sharedvip"
+#define SV_TABLE "sharedvip"
+
+/* The layout of sharedvip's tables, defined once: the sets' names, and which table holds
+ * which bucket set (the inet owned set carries the daemon's lease; netdev's decide the
+ * early drop; arp's owner of bucket 0 answers ARP). */
+#define RS_SET_VIP4  "vip4"
+#define RS_SET_VIP6  "vip6"
+#define RS_SET_OWNED "owned"
+#define RS_SET_HELD  "held"
+
+struct rs_bucket_set {
+	int family;
+	const char *name;
+	bool held;   /* holds the held buckets (else the owned ones) */
+	bool leased; /* its elements time out unless sharedvipd renews them */
+};
+#define RS_N_BUCKET_SETS 4
+extern const struct rs_bucket_set rs_bucket_sets[RS_N_BUCKET_SETS];
 #define RS_MAX_TABLES 3
 #define RS_MAX_SETS   8
 #define RS_MAX_CHAINS 8

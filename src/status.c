@@ -77,7 +77,7 @@ static int read_status(const struct sv_config *cfg, struct node_status *st)
 	st->loaded = nft_table_comment(NFPROTO_INET, comment, sizeof(comment)) > 0;
 	if (read_daemon(st))
 		return EXIT_KERNEL;
-	if (st->owned && nft_set_members(NFPROTO_INET, "owned", st->owned, cfg->buckets) >= 0)
+	if (st->owned && nft_set_members(NFPROTO_INET, RS_SET_OWNED, st->owned, cfg->buckets) >= 0)
 		for (uint32_t b = 0; b < cfg->buckets; b++)
 			st->n_owned += st->owned[b];
 	int k = nft_counters(NFPROTO_NETDEV, st->counters, MAX_COUNTERS);

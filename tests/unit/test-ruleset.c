@@ -130,6 +130,7 @@ int main(void)
 {
 	check_config("static", CLUSTER NODES, false);
 	check_config("daemon", CLUSTER "services = tcp:53, udp:53, tcp:8000-8099\n" NODES, true);
+	check_config("network", CLUSTER "affinity = network\n" NODES, false);
 	check_config("flow-switch", CLUSTER "affinity = flow\nmode = switch\nping = no\n" NODES, false);
 	return check_summary("test-ruleset");
 }

@@ -94,9 +94,9 @@ fuzz: $(O)/fuzz-config
 
 # clang-format and cppcheck stay quiet
 lint:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/flood.c
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/flood.c bench/loop.c
 	cppcheck --quiet --enable=warning,style,performance,portability --std=c11 --inline-suppr --error-exitcode=1 \
-		-Isrc $(shell $(PKG_CONFIG) --cflags-only-I $(LIBS)) --suppress=missingIncludeSystem src tests/unit bench/flood.c
+		-Isrc $(shell $(PKG_CONFIG) --cflags-only-I $(LIBS)) --suppress=missingIncludeSystem src tests/unit bench/flood.c bench/loop.c
 
 # each behaviour test must fail on a build that breaks its behaviour
 mutants: deps
@@ -104,6 +104,7 @@ mutants: deps
 
 bench: deps all
 	./bench/apply
+	./bench/loop
 	./bench/drop
 	./bench/egress
 	./bench/failover

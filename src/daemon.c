@@ -759,7 +759,7 @@ static void reload(struct daemon *d)
 		return;
 	}
 	d->cfg = fresh;
-	d->own.cache_valid = false; /* weights may have changed */
+	ownership_config_changed(&d->own); /* weights may have changed */
 	config_digest(d->config_path, d->digest);
 	membership_init(&d->m, &d->cfg, d->self, d->digest, now_ms());
 	memcpy(d->m.peers, old.peers, sizeof(old.peers));

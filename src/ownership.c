@@ -95,7 +95,8 @@ int ownership_init(struct ownership *o, const struct sv_config *cfg, int self)
 	o->held = calloc(n, sizeof(bool));
 	o->next = calloc(n, sizeof(bool));
 	o->owner = calloc(n, sizeof(int16_t));
-	if (o->installed && o->held && o->next && o->owner)
+	o->base = calloc(n, sizeof(int16_t));
+	if (o->installed && o->held && o->next && o->owner && o->base)
 		return 0;
 	ownership_free(o);
 	return -ENOMEM;
@@ -103,9 +104,9 @@ int ownership_init(struct ownership *o, const struct sv_config *cfg, int self)
 
 void ownership_free(struct ownership *o)
 {
-	free(o->installed), free(o->held), free(o->next), free(o->owner);
+	free(o->installed), free(o->held), free(o->next), free(o->owner), free(o->base);
 	o->installed = o->held = o->next = NULL;
-	o->owner = NULL;
+	o->owner = o->base = NULL;
 }
 
 const int16_t *ownership_assignment(struct ownership *o, const bool *eligible)
@@ -115,11 +116,20 @@ const int16_t *ownership_assignment(struct ownership *o, const bool *eligible)
 	if (o->cache_valid && !memcmp(o->cached_for, eligible, n * sizeof(bool)))
 		return o->owner;
 	o->cache_valid = false;
-	if (assign_buckets(o->cfg, eligible, o->owner))
+	/* the base (over all nodes) is the costly part, and depends on the config alone */
+	if (!o->base_valid && assign_base(o->cfg, o->base))
+		return NULL;
+	o->base_valid = true;
+	if (assign_alive(o->cfg, o->base, eligible, o->owner))
 		return NULL;
 	memcpy(o->cached_for, eligible, n * sizeof(bool));
 	o->cache_valid = true;
 	return o->owner;
+}
+
+void ownership_config_changed(struct ownership *o)
+{
+	o->cache_valid = o->base_valid = false;
 }
 
 int ownership_step(struct ownership *o, const bool *eligible, bool serve, enum acquire_rule rule, struct own_step *step)

@@ -76,9 +76,9 @@ struct ownership {
 	const struct sv_config *cfg;
 	int self;
 	bool *installed, *held, *next;
-	int16_t *owner;
+	int16_t *owner, *base; /* the assignment for cached_for; the base, over all nodes */
 	bool cached_for[SV_MAX_NODES];
-	bool cache_valid;
+	bool cache_valid, base_valid;
 	int64_t lease_until; /* monotonic ms by which the kernel's copy has run out; 0: never renewed */
 };
 
@@ -90,8 +90,10 @@ struct own_step {
 
 int ownership_init(struct ownership *o, const struct sv_config *cfg, int self);
 void ownership_free(struct ownership *o);
-/* The assignment for eligible (one entry per node), computed once per eligible set. NULL
- * when out of memory. */
+/* The config was read again (weights may have changed): compute the assignment anew. */
+void ownership_config_changed(struct ownership *o);
+/* The assignment for eligible (one entry per node), computed once per eligible set from a
+ * base computed once per config. NULL when out of memory. */
 const int16_t *ownership_assignment(struct ownership *o, const bool *eligible);
 /* Fills o->next: release at once what is not ours (or everything without quorum, or when
  * stopping), acquire only when rule allows. -ENOMEM, or 0. */

@@ -46,7 +46,7 @@ mutants=(
 "no-eui64-warning@src/apply.c@s.replace('\twarn_mac_derived(ap, p, addrs, n);', '\t(void)warn_mac_derived;')@link-stage"
 "no-held-release@src/apply.c@s.replace('release_idle(&ap, owned, held);', '(void)release_idle;')@established"
 "daemon-keeps-held@src/daemon.c@s.replace('if (ret <= 0 || d->ct_stale)', 'if (ret <= 0 || d->ct_stale || ret)')@restore"
-"no-netlink-recovery@src/netlink.c@s.replace('if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)\n\t\ta->interrupted = true;', 'if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)\n\t\ta->interrupted = a->done = true;').replace('if (nlh->nlmsg_seq != seq)', 'if (0)')@robust"
+"no-netlink-recovery@src/netlink.c@s.replace('if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)\n\t\ta->interrupted = true;', 'if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)\n\t\ta->interrupted = a->done = true;').replace('if (nlh->nlmsg_seq != seq)', 'if (nlh->nlmsg_seq != seq && 0)')@robust"
 "control-timeout-is-success@src/control.c@s.replace('return got ? 0 : -ENODATA;', 'return 0;').replace('\t\treturn -ETIMEDOUT;', '\t\treturn 0;')@robust"
 "blocking-apply-lock@src/daemon.c@s.replace('.no_wait = true', '.no_wait = false')@robust"
 "accept-bad-vip@src/config.c@s.replace('perr(p, p->lineno, \"vip: \`%s\\' is not an IPv4 or IPv6 address\", s);', '')@config-errors"

@@ -214,11 +214,9 @@ static int list_addrs(struct apply *ap, struct if_addr *addrs)
 {
 	int n = rtnl_addr_list(ap->link.ifindex, addrs, MAX_IF_ADDRS);
 
-	if (n < 0) {
+	if (n < 0)
 		refused(ap, n, "list addresses of %s", ap->link.name);
-		return -EXIT_KERNEL; /* reported: the caller only passes the status on */
-	}
-	return n;
+	return n; /* -errno, reported */
 }
 
 static bool has_addr(const struct if_addr *addrs, int n, const struct sv_addr *a)
@@ -239,7 +237,7 @@ static int announce_all(struct apply *ap, const uint8_t mac[6])
 			continue;
 		announce_address(ap->link.ifindex, mac, &addrs[i].a);
 	}
-	return n < 0 ? -n : 0;
+	return n < 0 ? EXIT_KERNEL : 0;
 }
 
 /* What the link lost when it went down is put back as far as it goes; what could not be is
@@ -264,7 +262,7 @@ static int bounce_for_mac(struct apply *ap, const uint8_t mac[6])
 
 	n_addrs = list_addrs(ap, addrs);
 	if (n_addrs < 0)
-		return -n_addrs;
+		return EXIT_KERNEL;
 	n_routes = rtnl_default_routes(ap->link.ifindex, routes, 16);
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
@@ -627,7 +625,7 @@ static int remove_old_vips_first(struct apply *ap, const struct plan *p, const s
 	if (!any)
 		return 0;
 	if ((n = list_addrs(ap, addrs)) < 0)
-		return -n;
+		return EXIT_KERNEL;
 	return remove_old_vips(ap, p, old, n_old, addrs, n);
 }
 
@@ -682,7 +680,7 @@ static int apply_kernel(struct apply *ap, const struct apply_request *req, const
 		return ret;
 	/* one list of the addresses serves the steps that read them */
 	if ((n = list_addrs(ap, addrs)) < 0)
-		return -n;
+		return EXIT_KERNEL;
 	/* a link left down takes addresses but no route: sharedvipd adds it when it comes up */
 	if ((ret = apply_addrs(ap, p, addrs, n)) || ((ap->link.flags & IFF_UP) && (ret = apply_routes(ap))))
 		return ret;

@@ -6,9 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common.h"
 #include "config.h"
-
-enum { EXIT_CONFIG = 1, EXIT_KERNEL = 2 };
 
 /* Whether ifname is the configured interface, by name or by one of udev's names for it. */
 bool apply_is_interface(const struct sv_config *cfg, const char *ifname, const char *const *alt_names);

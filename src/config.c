@@ -14,8 +14,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-const char *sv_prog = "sharedvip";
-
 enum section { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_FAILOVER, SEC_UNKNOWN };
 
 #define MAX_KEYS 16

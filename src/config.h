@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "common.h"
 #include "hashmode.h"
 
 #define SV_DEFAULT_CONFIG "/etc/sharedvip.ini"
@@ -79,7 +80,5 @@ bool config_has_vip_family(const struct sv_config *cfg, int family);
 void config_local_slice(const struct sv_config *cfg, int node, uint16_t *lo, uint16_t *hi);
 /* The source MAC a node sends from in switch mode. */
 void config_send_mac(const struct sv_config *cfg, int node, uint8_t mac[6]);
-
-extern const char *sv_prog;
 
 #endif

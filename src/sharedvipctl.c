@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apply.h"
-#include "config.h"
+#include "common.h"
 #include "control.h"
 #include "ctlproto.h"
 #include "version.h"

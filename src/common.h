@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The sharedvip developers. */
+#ifndef SHAREDVIP_COMMON_H
+#define SHAREDVIP_COMMON_H
+
+/* The programs' exit statuses, as ip(8)'s: 0 done; 1 bad config or arguments (nothing
+ * changed); 2 the system refused a change. Only mains and the functions that report to
+ * the user return these; everything below them returns 0 or -errno. */
+enum { EXIT_CONFIG = 1, EXIT_KERNEL = 2 };
+
+/* The running program's name, for every message (each main sets it first). */
+extern const char *sv_prog;
+
+#endif

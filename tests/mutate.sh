@@ -42,7 +42,7 @@ mutants=(
 "no-apply-lock@src/apply.c@s.replace('if (fd >= 0 && flock(fd, LOCK_EX)) {', 'if (fd >= 0) {')@netmanagers"
 "no-link-up-hook@src/sharedvip-apply.c@s.replace('if (!apply_is_interface(&cfg, ifname, alt))', 'if (1)')@netmanagers"
 "no-link-watch@src/daemon.c@s.replace('if (d->reapply_ms && now >= d->reapply_ms)', 'if (0)')@restore"
-"raise-downed-link@src/daemon.c@s.replace('if (!d->watch.ifindex || !d->watch.up)', 'if (!d->watch.ifindex)')@restore"
+"raise-downed-link@src/daemon.c@s.replace('.leave_link_down = true', '.leave_link_down = false').replace('if (!d->watch.ifindex || !d->watch.up)', 'if (!d->watch.ifindex)')@restore"
 "no-eui64-warning@src/apply.c@s.replace('\twarn_mac_derived(ap, p, addrs, n);', '\t(void)warn_mac_derived;')@link-stage"
 "no-held-release@src/apply.c@s.replace('release_idle(&ap, owned, held);', '(void)release_idle;')@established"
 "daemon-keeps-held@src/daemon.c@s.replace('if (ret <= 0 || d->ct_stale)', 'if (ret <= 0 || d->ct_stale || ret)')@restore"

@@ -45,7 +45,7 @@ check "${good/gateway = 192.168.0.1/gateway = 192.168.0.1
 shared_mac = 03:00:00:00:00:01}" 5 "multicast"
 check "${good/gateway = 192.168.0.1/gateway = 192.168.0.1
 buckets = 65537}" 5 "from 1 to 65536"
-check "${good/gateway = 192.168.0.1/gateway = 10.0.0.1}" 6 "not on the same subnet as gateway"
+check "${good/gateway = 192.168.0.1/gateway = 10.0.0.1}" 7 "not on the same subnet as gateway" # the address line
 check "${good/address = 192.168.0.10\/24/address = 192.168.0.10}" 7 "prefix length"
 check "${good/gateway = 192.168.0.1/gateway = 192.168.0.1
 affinity = random}" 5 "not one of the choices"

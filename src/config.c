@@ -451,7 +451,7 @@ static void k_affinity(struct parse *p, const char *key, const char *value)
 	if (mode >= 0)
 		p->cfg->affinity = (enum sv_affinity)mode;
 	else
-		perr(p, p->lineno, "%s: `%s' is not one of client, network, flow", key, value);
+		perr(p, p->lineno, "%s: `%s' is not one of the choices (client, network, flow)", key, value);
 }
 
 static void k_services(struct parse *p, const char *key, const char *value)

@@ -14,7 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-enum section { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_FAILOVER, SEC_UNKNOWN };
+enum section { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_FAILOVER, SEC_HEALTH, SEC_UNKNOWN };
 
 #define MAX_KEYS 16
 
@@ -30,8 +30,8 @@ struct parse {
 	bool stop;
 	enum section sec;
 	int node;
-	int cluster_line, failover_line;
-	int key_line[3][MAX_KEYS]; /* cluster, current node, failover */
+	int cluster_line, failover_line, health_line;
+	int key_line[4][MAX_KEYS]; /* cluster, current node, failover, health */
 	int shared_mac_line, local_ports_line, services_line;
 	bool mac_auto;
 };
@@ -87,6 +87,13 @@ static void section_begin(struct parse *p, char *name)
 		else
 			p->failover_line = p->lineno;
 		p->cfg->failover.enabled = true;
+	} else if (!strcmp(name, "health") && !*arg) {
+		p->sec = SEC_HEALTH;
+		if (p->health_line)
+			perr(p, p->lineno, "duplicate section [health] (first at line %d)", p->health_line);
+		else
+			p->health_line = p->lineno;
+		p->cfg->health.enabled = true;
 	} else if (!strcmp(name, "node")) {
 		p->sec = SEC_UNKNOWN;
 		if (!valid_node_name(arg)) {
@@ -542,6 +549,78 @@ static void k_quorum(struct parse *p, const char *key, const char *value)
 		p->cfg->failover.quorum = (enum sv_quorum)choice;
 }
 
+static bool add_listen(struct parse *p, const char *s)
+{
+	struct sv_health_listen_parse {
+		const char *name;
+		uint8_t proto;
+	} const protos[] = { { "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP } };
+	const char *colon = strchr(s, ':');
+	char *end;
+	unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
+	uint8_t proto = 0;
+
+	for (size_t i = 0; colon && i < sizeof(protos) / sizeof(protos[0]); i++)
+		if ((size_t)(colon - s) == strlen(protos[i].name) &&
+		    !strncmp(s, protos[i].name, strlen(protos[i].name)))
+			proto = protos[i].proto;
+	if (!proto || !isdigit((unsigned char)colon[1]) || *end || !port || port > 65535) {
+		perr(p, p->lineno, "listen: `%s' is not tcp:PORT or udp:PORT", s);
+		return false;
+	}
+	if (p->cfg->health.n_listen == SV_MAX_LISTEN) {
+		perr(p, p->lineno, "listen: at most %d entries", SV_MAX_LISTEN);
+		return false;
+	}
+	p->cfg->health.listen[p->cfg->health.n_listen++] = (struct sv_listen){ proto, (uint16_t)port };
+	return true;
+}
+
+static void k_listen(struct parse *p, const char *key, const char *value)
+{
+	each_item(p, key, value, add_listen);
+}
+
+static void k_command(struct parse *p, const char *key, const char *value)
+{
+	if (!*value || strlen(value) >= sizeof(p->cfg->health.command))
+		perr(p, p->lineno, "%s: empty, or longer than %zu characters", key, sizeof(p->cfg->health.command) - 1);
+	else
+		snprintf(p->cfg->health.command, sizeof(p->cfg->health.command), "%s", value);
+}
+
+static void k_interval_ms(struct parse *p, const char *key, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(p, key, value, 10, 600000, &v))
+		p->cfg->health.interval_ms = (unsigned)v;
+}
+
+static void k_timeout_ms(struct parse *p, const char *key, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(p, key, value, 10, 600000, &v))
+		p->cfg->health.timeout_ms = (unsigned)v;
+}
+
+static void k_fall(struct parse *p, const char *key, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(p, key, value, 1, 100, &v))
+		p->cfg->health.fall = (unsigned)v;
+}
+
+static void k_rise(struct parse *p, const char *key, const char *value)
+{
+	unsigned long v;
+
+	if (parse_uint(p, key, value, 1, 100, &v))
+		p->cfg->health.rise = (unsigned)v;
+}
+
 struct key_def {
 	const char *name;
 	bool required;
@@ -573,10 +652,22 @@ static const struct key_def failover_keys[] = {
 	{ "heartbeat_ms", false, k_heartbeat_ms }, { "dead_after", false, k_dead_after }, { "port", false, k_port },
 	{ "key_file", false, k_key_file },	   { "quorum", false, k_quorum },	  { NULL, false, NULL },
 };
+static const struct key_def health_keys[] = {
+	{ "listen", false, k_listen },
+	{ "command", false, k_command },
+	{ "interval_ms", false, k_interval_ms },
+	{ "timeout_ms", false, k_timeout_ms },
+	{ "fall", false, k_fall },
+	{ "rise", false, k_rise },
+	{ NULL, false, NULL },
+};
 static const struct {
 	const char *name;
 	const struct key_def *keys;
-} sections[] = { { "[cluster]", cluster_keys }, { "[node]", node_keys }, { "[failover]", failover_keys } };
+} sections[] = { { "[cluster]", cluster_keys },
+		 { "[node]", node_keys },
+		 { "[failover]", failover_keys },
+		 { "[health]", health_keys } };
 _Static_assert(sizeof(cluster_keys) / sizeof(cluster_keys[0]) <= MAX_KEYS, "key_line holds every key");
 
 static int key_index(const struct key_def *keys, const char *name)
@@ -606,7 +697,8 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 	case SEC_UNKNOWN: return 1;
 	case SEC_CLUSTER: set = 0; break;
 	case SEC_NODE: set = 1; break;
-	default: set = 2; break;
+	case SEC_FAILOVER: set = 2; break;
+	default: set = 3; break;
 	}
 	int k = key_index(sections[set].keys, key);
 	if (k < 0) {
@@ -631,6 +723,10 @@ static void set_defaults(struct sv_config *cfg)
 	cfg->failover.heartbeat_ms = 100;
 	cfg->failover.dead_after = 3;
 	cfg->failover.port = 7946;
+	cfg->health.interval_ms = 500;
+	cfg->health.timeout_ms = 1000;
+	cfg->health.fall = 2;
+	cfg->health.rise = 3;
 	snprintf(cfg->failover.key_file, sizeof(cfg->failover.key_file), "/etc/sharedvip.key");
 }
 

@@ -29,6 +29,13 @@ struct sv_service {
 	uint16_t lo, hi; /* 0-65535 for the whole protocol */
 };
 
+/* A service the health check wants something listening on. */
+struct sv_listen {
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port;
+};
+#define SV_MAX_LISTEN 16
+
 struct sv_node {
 	char name[SV_MAX_NAME];
 	struct sv_addr addrs[SV_MAX_NODE_ADDRS];
@@ -64,6 +71,13 @@ struct sv_config {
 		char key_file[256];
 		enum sv_quorum quorum;
 	} failover;
+	struct {
+		bool enabled; /* a [health] section: without it a node is healthy while its daemon runs */
+		struct sv_listen listen[SV_MAX_LISTEN];
+		int n_listen;
+		char command[1024];
+		unsigned interval_ms, timeout_ms, fall, rise;
+	} health;
 };
 
 /* Parses and validates; every error goes to err as "PROG: FILE:LINE: message".

@@ -51,11 +51,14 @@ int ctl_status_format(const struct ctl_status *st, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0, len == 0 };
 
-	put(&o, "mode daemon\nnode %s\ndraining %d\nowned %d\n", st->node, st->draining, st->owned);
+	put(&o, "mode daemon\nnode %s\ndraining %d\nhealthy %d\n", st->node, st->draining, st->healthy);
+	if (st->health[0])
+		put(&o, "health %s\n", st->health);
+	put(&o, "owned %d\n", st->owned);
 	for (int i = 0; i < st->n_peers; i++) {
 		const struct ctl_peer *p = &st->peers[i];
-		put(&o, "peer %s alive=%d eligible=%d heard_ms_ago=%lld config=%s\n", p->name, p->alive, p->eligible,
-		    p->heard_ms_ago, p->config_differs ? "different" : "same");
+		put(&o, "peer %s alive=%d eligible=%d heard_ms_ago=%lld config=%s healthy=%d\n", p->name, p->alive,
+		    p->eligible, p->heard_ms_ago, p->config_differs ? "different" : "same", p->healthy);
 	}
 	put(&o, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu\n", st->forged, st->replayed,
 	    st->unknown, st->config_differs);
@@ -73,6 +76,14 @@ static int parse_line(const char *l, struct ctl_status *st)
 		st->draining = a;
 		return 0;
 	}
+	if (sscanf(l, "healthy %d", &a) == 1) {
+		st->healthy = a;
+		return 0;
+	}
+	if (!strncmp(l, "health ", 7)) {
+		snprintf(st->health, sizeof(st->health), "%.*s", (int)sizeof(st->health) - 1, l + 7);
+		return 0;
+	}
 	if (!strncmp(l, "drops ", 6))
 		return sscanf(l, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu", &st->forged,
 			      &st->replayed, &st->unknown, &st->config_differs) == 4
@@ -87,6 +98,7 @@ static int parse_line(const char *l, struct ctl_status *st)
 			return -EPROTO;
 		p->alive = a, p->eligible = e;
 		p->config_differs = !strcmp(config, "different");
+		p->healthy = !strstr(l + n, "healthy=0"); /* absent (an older daemon): healthy */
 		st->n_peers++;
 		return 0;
 	}
@@ -98,6 +110,7 @@ int ctl_status_parse(const char *reply, struct ctl_status *st)
 	char line[CTL_PEER_LINE_MAX + 64];
 
 	memset(st, 0, sizeof(*st));
+	st->healthy = true;
 	if (strncmp(reply, "mode daemon\n", 12))
 		return -EPROTO;
 	for (const char *p = reply; *p;) {

@@ -16,8 +16,11 @@
  *   mode daemon
  *   node NAME
  *   draining 0|1
+ *   healthy 0|1
+ *   health REASON          (why the last health round failed; absent when it did not)
  *   owned N
- *   peer NAME alive=0|1 eligible=0|1 heard_ms_ago=MS config=same|different   (every node)
+ *   peer NAME alive=0|1 eligible=0|1 heard_ms_ago=MS config=same|different healthy=0|1
+ *                          (every node)
  *   drops forged=N replayed=N unknown=N config_differs=N
  *
  * A command's answer is `ok COMMAND' or `error: ...'.
@@ -35,13 +38,14 @@ int ctl_command_parse(const char *line);
 
 struct ctl_peer {
 	char name[SV_MAX_NAME];
-	bool alive, eligible, config_differs;
+	bool alive, eligible, config_differs, healthy;
 	long long heard_ms_ago; /* -1: never heard (or this node) */
 };
 
 struct ctl_status {
 	char node[SV_MAX_NAME];
-	bool draining;
+	bool draining, healthy;
+	char health[192];
 	int owned;
 	int n_peers;
 	struct ctl_peer peers[SV_MAX_NODES];

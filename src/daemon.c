@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -42,6 +43,8 @@
 #include "nft.h"
 #include "notify.h"
 #include "ownership.h"
+#include "health.h"
+#include "sockdiag.h"
 
 #define MAX_TARGETS (SV_MAX_NODES * 2)
 /* After something else changed the link, apply again once it has been quiet this long: a
@@ -76,6 +79,11 @@ struct daemon {
 	bool *live, *scratch;		  /* the conntrack dump's answer; a bucket set to compute in */
 	int udp[2], ctl, sig, lock_fd;
 	struct ctl_client clients[CTL_CLIENTS];
+	struct health health;
+	int64_t next_check_ms, check_deadline_ms;
+	pid_t check_pid; /* the health command running now, 0: none */
+	bool check_killed, listen_ok, logged_fail_open;
+	char listen_why[128];
 	struct sockaddr_storage targets[MAX_TARGETS];
 	int target_sock[MAX_TARGETS], n_targets;
 	uint64_t incarnation, seq;
@@ -293,6 +301,8 @@ static void send_heartbeats(struct daemon *d, uint8_t flags)
 
 	if (d->m.self_draining)
 		hb.flags |= HB_DRAINING;
+	if (d->m.self_unhealthy)
+		hb.flags |= HB_UNHEALTHY;
 	memcpy(hb.digest, d->digest, HB_DIGEST_LEN);
 	memcpy(hb.view, d->announced, HB_VIEW_BYTES);
 	for (int copy = 0; copy < 2; copy++) {
@@ -505,6 +515,8 @@ static void ctl_status(struct daemon *d, char *out, size_t len)
 	memset(&st, 0, sizeof(st));
 	snprintf(st.node, sizeof(st.node), "%s", d->cfg.nodes[d->self].name);
 	st.draining = d->m.self_draining;
+	st.healthy = d->health.healthy;
+	snprintf(st.health, sizeof(st.health), "%s", d->health.reason);
 	st.owned = buckets_count(d->own.installed, d->cfg.buckets);
 	st.n_peers = d->cfg.n_nodes;
 	for (int i = 0; i < d->cfg.n_nodes; i++) {
@@ -515,6 +527,7 @@ static void ctl_status(struct daemon *d, char *out, size_t len)
 		c->eligible = view_has(d->m.view, i);
 		c->heard_ms_ago = i == d->self || !p->heard ? -1 : now - p->last_heard_ms;
 		c->config_differs = p->config_differs;
+		c->healthy = i == d->self ? d->health.healthy : !p->unhealthy;
 	}
 	st.forged = d->m.drops.forged, st.replayed = d->m.drops.replayed;
 	st.unknown = d->m.drops.unknown, st.config_differs = d->m.drops.config_differs;
@@ -728,6 +741,7 @@ static int setup(struct daemon *d)
 		membership_set_draining(&d->m, true, now_ms());
 		logf_("draining, as before this start (%s): `sharedvipctl resume' takes connections again", path);
 	}
+	health_init(&d->health);
 	memcpy(d->announced, d->m.view, HB_VIEW_BYTES);
 	d->had_quorum = true;
 	for (int i = 0; i < d->cfg.n_nodes; i++)
@@ -741,6 +755,24 @@ static int setup(struct daemon *d)
 }
 
 /* SIGHUP: read the config again; a bad one is reported and the running one kept. */
+/* The nodes as the assignment sees them (names, addresses, weights, MACs), whatever lines
+ * they moved to. */
+static bool same_nodes(const struct sv_config *a, const struct sv_config *b)
+{
+	if (a->n_nodes != b->n_nodes)
+		return false;
+	for (int i = 0; i < a->n_nodes; i++) {
+		const struct sv_node *x = &a->nodes[i], *y = &b->nodes[i];
+		if (strcmp(x->name, y->name) || x->n_addrs != y->n_addrs || x->weight != y->weight ||
+		    memcmp(x->send_mac, y->send_mac, 6))
+			return false;
+		for (int k = 0; k < x->n_addrs; k++)
+			if (!addr_equal(&x->addrs[k], &y->addrs[k]) || x->addrs[k].prefix != y->addrs[k].prefix)
+				return false;
+	}
+	return true;
+}
+
 static void reload(struct daemon *d)
 {
 	static struct sv_config fresh;
@@ -752,20 +784,23 @@ static void reload(struct daemon *d)
 		notify("READY=1");
 		return;
 	}
-	if (fresh.buckets != d->cfg.buckets || fresh.n_nodes != d->cfg.n_nodes ||
-	    memcmp(fresh.nodes, d->cfg.nodes, sizeof(fresh.nodes))) {
+	if (fresh.buckets != d->cfg.buckets || !same_nodes(&fresh, &d->cfg)) {
 		logf_("reload: nodes or buckets changed; restart sharedvipd to take them (keeping the running config)");
 		notify("READY=1");
 		return;
 	}
 	d->cfg = fresh;
 	ownership_config_changed(&d->own); /* weights may have changed */
+	d->next_check_ms = now_ms();	   /* the [health] section as it is now */
+	if (!d->cfg.health.enabled)
+		health_init(&d->health); /* without [health], healthy while the daemon runs */
 	config_digest(d->config_path, d->digest);
 	membership_init(&d->m, &d->cfg, d->self, d->digest, now_ms());
 	memcpy(d->m.peers, old.peers, sizeof(old.peers));
 	d->m.started_ms = old.started_ms;
 	d->m.drops = old.drops;
 	membership_set_draining(&d->m, old.self_draining, now_ms());
+	membership_set_healthy(&d->m, d->health.healthy, now_ms());
 	d->reapply_ms = now_ms(); /* the link and tables as the new config says, from the loop */
 	d->reapply_why = "the config was read again";
 	logf_("reload: config read again");
@@ -785,12 +820,132 @@ static void leave(struct daemon *d)
 	logf_("left the cluster");
 }
 
+/* Every [health] listen entry has a socket that would take it (sock_diag, no connection). */
+static void check_listens(struct daemon *d)
+{
+	d->listen_ok = true;
+	d->listen_why[0] = '\0';
+	for (int i = 0; i < d->cfg.health.n_listen && d->listen_ok; i++) {
+		const struct sv_listen *l = &d->cfg.health.listen[i];
+		const char *proto = l->proto == IPPROTO_TCP ? "tcp" : "udp";
+		int ret = sockdiag_listens(&d->cfg, l->proto, l->port);
+		d->listen_ok = ret > 0;
+		if (ret < 0)
+			snprintf(d->listen_why, sizeof(d->listen_why), "cannot ask sock_diag about %s:%u: %s", proto,
+				 l->port, strerror(-ret));
+		else if (!ret)
+			snprintf(d->listen_why, sizeof(d->listen_why), "nothing listens on %s:%u", proto, l->port);
+	}
+}
+
+/* The fail-open state, said loudly when it begins and ends. */
+static void note_fail_open(struct daemon *d)
+{
+	bool any_unhealthy = d->m.self_unhealthy;
+
+	for (int i = 0; i < d->cfg.n_nodes; i++)
+		any_unhealthy |= i != d->self && d->m.peers[i].alive && d->m.peers[i].unhealthy;
+	bool fail_open = d->m.fail_open && any_unhealthy;
+	if (fail_open != d->logged_fail_open)
+		logf_("%s", fail_open ? "FAIL OPEN: no alive node is healthy: every alive node keeps its share"
+				      : "fail open over: a node is healthy again");
+	d->logged_fail_open = fail_open;
+}
+
+static void health_result(struct daemon *d, bool ok, const char *why)
+{
+	int64_t now = now_ms();
+
+	if (!health_round(&d->health, &d->cfg, ok, why))
+		return;
+	if (d->health.healthy)
+		logf_("health: healthy again: taking its share back through agreement");
+	else
+		logf_("health: UNHEALTHY (%s): giving its buckets away; established connections stay", why);
+	membership_set_healthy(&d->m, d->health.healthy, now);
+	note_fail_open(d);
+	reconcile(d, now, d->health.healthy ? "after the node became healthy" : "after the node became unhealthy");
+	send_heartbeats(d, 0); /* the others take over at once, not after a dead timer */
+}
+
+/* The command, in a process group of its own (so that a timeout kills all of it), with the
+ * daemon's signals unblocked and SHAREDVIP_NODE set. Reaped from the loop (SIGCHLD). */
+static pid_t spawn_check(struct daemon *d)
+{
+	sigset_t none;
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	int null = open("/dev/null", O_RDONLY);
+	if (null >= 0)
+		dup2(null, STDIN_FILENO);
+	setenv("SHAREDVIP_NODE", d->cfg.nodes[d->self].name, 1);
+	execl("/bin/sh", "sh", "-c", d->cfg.health.command, (char *)NULL);
+	_exit(127);
+}
+
+static void start_check(struct daemon *d, int64_t now)
+{
+	d->next_check_ms = now + d->cfg.health.interval_ms;
+	check_listens(d);
+	if (!d->cfg.health.command[0]) {
+		health_result(d, d->listen_ok, d->listen_why);
+		return;
+	}
+	d->check_pid = spawn_check(d);
+	d->check_killed = false;
+	d->check_deadline_ms = now + d->cfg.health.timeout_ms;
+	if (d->check_pid < 0) {
+		d->check_pid = 0;
+		health_result(d, false, "cannot start the command (fork failed)");
+	}
+}
+
+static void reap_check(struct daemon *d)
+{
+	char why[128];
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid != d->check_pid)
+			continue;
+		d->check_pid = 0;
+		bool ok = !d->check_killed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		if (d->check_killed)
+			snprintf(why, sizeof(why), "the command did not finish within %u ms", d->cfg.health.timeout_ms);
+		else if (WIFEXITED(status))
+			snprintf(why, sizeof(why), "the command exited with status %d", WEXITSTATUS(status));
+		else
+			snprintf(why, sizeof(why), "the command was killed by signal %d", WTERMSIG(status));
+		health_result(d, d->listen_ok && ok, d->listen_ok ? why : d->listen_why);
+	}
+}
+
+/* A round every interval_ms: the listen checks at once, the command as a child whose end
+ * the loop hears; one that outlives timeout_ms is killed, and has failed. */
+static void health_timers(struct daemon *d, int64_t now)
+{
+	if (!d->cfg.health.enabled)
+		return;
+	if (d->check_pid && now >= d->check_deadline_ms && !d->check_killed) {
+		kill(-d->check_pid, SIGKILL);
+		d->check_killed = true;
+	}
+	if (!d->check_pid && now >= d->next_check_ms)
+		start_check(d, now);
+}
+
 static int open_signals(void)
 {
 	sigset_t set;
 
 	sigemptyset(&set);
-	sigaddset(&set, SIGTERM), sigaddset(&set, SIGINT), sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM), sigaddset(&set, SIGINT), sigaddset(&set, SIGHUP), sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
@@ -802,6 +957,8 @@ static void on_signal(struct daemon *d)
 	while (read(d->sig, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP)
 			reload(d);
+		else if (si.ssi_signo == SIGCHLD)
+			reap_check(d);
 		else
 			d->stopping = true;
 	}
@@ -909,6 +1066,9 @@ static int64_t loop_wait(const struct daemon *d, int64_t now)
 		d->reapply_ms ? d->reapply_ms : INT64_MAX,
 		ct_dump_fd(&d->ct) < 0 ? d->next_prune_ms : INT64_MAX,
 		d->watchdog_ms ? d->next_watchdog_ms : INT64_MAX, /* on its own timer, whatever the interval */
+		!d->cfg.health.enabled ? INT64_MAX
+		: d->check_pid	       ? d->check_deadline_ms
+				       : d->next_check_ms,
 	};
 	int64_t first = INT64_MAX;
 
@@ -947,6 +1107,7 @@ static void timers(struct daemon *d, int64_t now)
 	if (now >= d->next_hb_ms)
 		send_heartbeats(d, 0);
 	ctl_expire(d, now);
+	health_timers(d, now);
 	if (d->watchdog_ms && now >= d->next_watchdog_ms) {
 		notify("WATCHDOG=1");
 		d->next_watchdog_ms = now + d->watchdog_ms / 2;

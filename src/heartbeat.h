@@ -13,7 +13,7 @@
 #define HB_MAC_LEN    32
 #define HB_LEN	      (4 + 1 + 1 + 2 + 8 + 8 + HB_DIGEST_LEN + HB_VIEW_BYTES + HB_MAC_LEN)
 
-enum { HB_LEAVING = 1, HB_DRAINING = 2 };
+enum { HB_LEAVING = 1, HB_DRAINING = 2, HB_UNHEALTHY = 4 };
 
 /* One heartbeat: who sends it, in which boot (incarnation) and order (seq), with which
  * config (digest), and which nodes it counts as alive (view). */

@@ -12,10 +12,17 @@ static int64_t holddown_ms(const struct sv_config *cfg)
 static bool recompute_view(struct membership *m, int64_t now)
 {
 	uint8_t view[HB_VIEW_BYTES] = { 0 };
+	bool serving[SV_MAX_NODES] = { false }, any_healthy = false;
 
 	for (int i = 0; i < m->cfg->n_nodes; i++) {
-		bool eligible = i == m->self ? !m->self_draining : m->peers[i].alive && !m->peers[i].draining;
-		if (eligible)
+		const struct peer *p = &m->peers[i];
+		serving[i] = i == m->self ? !m->self_draining : p->alive && !p->draining;
+		any_healthy |= serving[i] && !(i == m->self ? m->self_unhealthy : p->unhealthy);
+	}
+	m->fail_open = !any_healthy;
+	for (int i = 0; i < m->cfg->n_nodes; i++) {
+		bool unhealthy = i == m->self ? m->self_unhealthy : m->peers[i].unhealthy;
+		if (serving[i] && (!unhealthy || m->fail_open))
 			view_set(view, i);
 	}
 	if (!memcmp(view, m->view, sizeof(view)))
@@ -64,6 +71,7 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 	}
 	p->alive = !(hb->flags & HB_LEAVING);
 	p->draining = (hb->flags & HB_DRAINING) != 0;
+	p->unhealthy = (hb->flags & HB_UNHEALTHY) != 0;
 	memcpy(p->view, hb->view, HB_VIEW_BYTES);
 	*changed = recompute_view(m, now);
 	return verdict;
@@ -100,6 +108,12 @@ bool membership_tick(struct membership *m, int64_t now)
 void membership_set_draining(struct membership *m, bool draining, int64_t now)
 {
 	m->self_draining = draining;
+	recompute_view(m, now);
+}
+
+void membership_set_healthy(struct membership *m, bool healthy, int64_t now)
+{
+	m->self_unhealthy = !healthy;
 	recompute_view(m, now);
 }
 
@@ -167,7 +181,7 @@ void membership_rejoin(struct membership *m, int64_t now)
 		struct peer *p = &m->peers[i];
 		if (i == m->self)
 			continue;
-		p->alive = p->heard = p->draining = false;
+		p->alive = p->heard = p->draining = p->unhealthy = false;
 		memset(p->view, 0, sizeof(p->view));
 	}
 	m->started_ms = now;

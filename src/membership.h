@@ -11,7 +11,7 @@
 #include "ownership.h"
 
 struct peer {
-	bool alive, heard, draining, config_differs;
+	bool alive, heard, draining, unhealthy, config_differs;
 	bool known; /* incarnation and seq are the last accepted: kept across a rejoin */
 	uint64_t incarnation, seq;
 	int64_t last_heard_ms;
@@ -26,7 +26,8 @@ struct drops {
 struct membership {
 	const struct sv_config *cfg;
 	int self;
-	bool self_draining;
+	bool self_draining, self_unhealthy;
+	bool fail_open; /* no alive node is healthy: the unhealthy ones keep their share */
 	uint8_t digest[HB_DIGEST_LEN];
 	struct peer peers[SV_MAX_NODES];
 	uint8_t view[HB_VIEW_BYTES]; /* the nodes this node counts as eligible owners */
@@ -45,7 +46,11 @@ bool membership_tick(struct membership *m, int64_t now);
 /* When the first alive peer would be declared dead if it stays silent (INT64_MAX: none). */
 int64_t membership_next_death(const struct membership *m);
 void membership_set_draining(struct membership *m, bool draining, int64_t now);
-/* The nodes that may own buckets: alive and not draining (the view, as a bool array). */
+/* This node's health: an unhealthy node owns nothing, unless no alive node is healthy
+ * (fail open: a check wrong everywhere must not become a total outage). */
+void membership_set_healthy(struct membership *m, bool healthy, int64_t now);
+/* The nodes that may own buckets: alive, not draining, and healthy unless none alive is
+ * (the view, as a bool array). */
 void membership_eligible(const struct membership *m, bool *eligible);
 /* quorum = majority: whether the alive nodes hold more than half of the configured weight. */
 bool membership_has_quorum(const struct membership *m);

@@ -238,6 +238,23 @@ void m_dport(struct rule_builder *rb, uint8_t proto, uint16_t lo, uint16_t hi)
 }
 
 /* The loose TCP pickup turns a stray ACK into a new conntrack entry: only a bare SYN opens. */
+/* A socket on this host would take the packet (a TCP listener, a bound UDP socket): nft's
+ * `socket' expression finds none and the rule does not match. transparent is 0 or 1 for
+ * any socket found (Linux 4.18 and later have it). */
+void m_socket_exists(struct rule_builder *rb)
+{
+	struct nftnl_expr *e = expr("socket");
+	uint8_t one = 1;
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_KEY, NFT_SOCKET_TRANSPARENT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_DREG, NFT_REG_1);
+	}
+	add_expr(rb, e);
+	e_cmp(rb, NFT_CMP_LTE, &one, sizeof(one));
+	sb_printf(&rb->line, "socket transparent <= 1 ");
+}
+
 void m_tcp_not_syn(struct rule_builder *rb)
 {
 	uint8_t mask = 0x17, syn = 0x02; /* fin|syn|rst|ack */

@@ -36,6 +36,7 @@ void m_saddr_eq(struct rule_builder *rb, const struct sv_addr *a);
 void m_l4proto(struct rule_builder *rb, uint8_t proto);
 void m_dport(struct rule_builder *rb, uint8_t proto, uint16_t lo, uint16_t hi);
 void m_tcp_not_syn(struct rule_builder *rb);
+void m_socket_exists(struct rule_builder *rb);
 void m_ct_state(struct rule_builder *rb, uint32_t mask, const char *text);
 void m_ct_reply(struct rule_builder *rb);
 void m_icmp_echo(struct rule_builder *rb, int family);

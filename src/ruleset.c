@@ -203,9 +203,12 @@ static struct bucket_key key_for(const struct sv_config *cfg, int family, bool w
 }
 
 /* A bucket rule; for flow affinity, TCP and UDP hash with the source port and every other
- * protocol (ICMP echo) with the address alone, which is what `--who ADDRESS` reports. */
+ * protocol (ICMP echo) with the address alone, which is what `--who ADDRESS` reports. With
+ * need_socket (new connections), only if a socket here would take the packet: a SYN for a
+ * service that is not running is dropped, never reset, and so is a datagram (no ICMP
+ * error), so the client's retransmission reaches the bucket's next owner. */
 static int bucket_rule(struct rs_table *t, const char *chain, const struct sv_config *cfg, int family, uint8_t proto,
-		       const char *set, uint32_t id, bool counter, int verdict, const char *comment)
+		       const char *set, uint32_t id, bool need_socket, int verdict, const char *comment)
 {
 	struct rule_builder rb;
 	struct bucket_key key = key_for(cfg, family, proto && hash_modes[cfg->affinity].port);
@@ -214,8 +217,10 @@ static int bucket_rule(struct rs_table *t, const char *chain, const struct sv_co
 	if (proto)
 		m_l4proto(&rb, proto);
 	m_bucket_in(&rb, &key, set, sid(t, id));
-	if (counter)
-		s_counter(&rb);
+	if (need_socket)
+		m_socket_exists(&rb);
+	if (comment)
+		s_counter(&rb); /* a named rule is counted, as simple_rule's */
 	v_verdict(&rb, verdict);
 	if (comment)
 		rb_comment(&rb, comment);
@@ -367,6 +372,7 @@ static int service_rules(struct rs_table *t, const struct sv_config *cfg, const 
 		else
 			m_dport(&rb, sv->proto, sv->lo, sv->hi);
 		m_bucket_in(&rb, &key, RS_SET_OWNED, sid(t, SET_OWNED));
+		m_socket_exists(&rb);
 		ret |= simple_rule(&rb, NF_ACCEPT, "new");
 	}
 	if (cfg->ping) {

@@ -136,6 +136,8 @@ static void print_peers_json(const struct sv_config *cfg, const struct node_stat
 	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu}",
 	       c->forged, c->replayed, c->unknown, c->config_differs);
 	printf(", \"draining\": %s", c->draining ? "true" : "false");
+	printf(", \"health\": ");
+	json_string(c->health);
 }
 
 static void print_json(const struct sv_config *cfg, int node, const struct node_status *st, const char **members,
@@ -172,6 +174,7 @@ static void print_json(const struct sv_config *cfg, int node, const struct node_
 		json_string(members[i]);
 	}
 	printf("], \"mode\": \"%s\", \"loaded\": %s", st->daemon ? "daemon" : "static", st->loaded ? "true" : "false");
+	printf(", \"healthy\": %s", !st->daemon || st->ctl->healthy ? "true" : "false");
 	if (st->daemon)
 		print_peers_json(cfg, st);
 	printf(", \"counters\": {");
@@ -197,7 +200,11 @@ static void print_text(const struct sv_config *cfg, int node, const struct node_
 	printf("VIPs:      ");
 	for (int v = 0; v < cfg->n_vips; v++)
 		printf(" %s%s", addr_str(&cfg->vips[v], a, false), st->vip_present[v] ? "" : " (missing)");
-	printf("\nmode:       %s\nmembers:   ", st->daemon ? "daemon" : "static");
+	printf("\nmode:       %s\n", st->daemon ? "daemon" : "static");
+	if (st->daemon)
+		printf("health:     %s%s%s\n", st->ctl->healthy ? "healthy" : "UNHEALTHY",
+		       st->ctl->health[0] ? ": " : "", st->ctl->health);
+	printf("members:   ");
 	for (int i = 0; i < n_members; i++)
 		printf(" %s", members[i]);
 	for (int i = 0; st->daemon && i < cfg->n_nodes; i++) {

@@ -433,6 +433,8 @@ static void prune_continue(struct daemon *d)
 	      buckets_count(d->own.held, d->cfg.buckets));
 }
 
+static void note_fail_open(struct daemon *d);
+
 /* Release at once; acquire only when it is safe (membership_may_acquire). The heartbeats
  * announce the new view only once the kernel has let go of what it no longer owns. */
 static void reconcile(struct daemon *d, int64_t now, const char *reason)
@@ -446,6 +448,7 @@ static void reconcile(struct daemon *d, int64_t now, const char *reason)
 		      quorum ? "taking new connections again"
 			     : "no new connections until more than half the weight is back");
 	d->had_quorum = quorum;
+	note_fail_open(d);
 	membership_eligible(&d->m, eligible);
 	/* without a link it can neither serve nor hear whether others took over */
 	serve = (d->cfg.failover.quorum == QUORUM_NONE || quorum) && !d->stopping && d->watch.running;
@@ -863,7 +866,6 @@ static void health_result(struct daemon *d, bool ok, const char *why)
 	else
 		logf_("health: UNHEALTHY (%s): giving its buckets away; established connections stay", why);
 	membership_set_healthy(&d->m, d->health.healthy, now);
-	note_fail_open(d);
 	reconcile(d, now, d->health.healthy ? "after the node became healthy" : "after the node became unhealthy");
 	send_heartbeats(d, 0); /* the others take over at once, not after a dead timer */
 }

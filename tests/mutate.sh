@@ -50,7 +50,7 @@ mutants=(
 "control-timeout-is-success@src/control.c@s.replace('return got ? 0 : -ENODATA;', 'return 0;').replace('\t\treturn -ETIMEDOUT;', '\t\treturn 0;')@robust"
 "blocking-apply-lock@src/daemon.c@s.replace('.no_wait = true', '.no_wait = false')@robust"
 "no-fail-open@src/membership.c@s.replace('m->fail_open = !any_healthy;', 'm->fail_open = false;')@health"
-"reset-where-service-gone@src/rulebuild.c@s.replace('\te_cmp(rb, NFT_CMP_LTE, &one, sizeof(one));\n\tsb_printf(&rb->line, \"socket transparent <= 1 \");', '\t(void)one;')@health"
+"reset-where-service-gone@src/ruleset.c@s.replace('if (need_socket)\n\t\tm_socket_exists(&rb);', 'if (need_socket && 0)\n\t\tm_socket_exists(&rb);').replace('\t\tm_socket_exists(&rb);\n\t\tret |= simple_rule', '\t\tret |= simple_rule')@health"
 "check-blocks-loop@src/daemon.c@s.replace('\td->check_pid = spawn_check(d);', '\td->check_pid = spawn_check(d);\n\tif (d->check_pid > 0)\n\t\twaitpid(d->check_pid, NULL, 0);')@health"
 "accept-bad-vip@src/config.c@s.replace('perr(p, p->lineno, \"vip: \`%s\\' is not an IPv4 or IPv6 address\", s);', '')@config-errors"
 )

@@ -14,7 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-enum section { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_FAILOVER, SEC_HEALTH, SEC_UNKNOWN };
+enum section { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_FAILOVER, SEC_HEALTH, SEC_METRICS, SEC_UNKNOWN };
 
 #define MAX_KEYS 16
 
@@ -30,8 +30,8 @@ struct parse {
 	bool stop;
 	enum section sec;
 	int node;
-	int cluster_line, failover_line, health_line;
-	int key_line[4][MAX_KEYS]; /* cluster, current node, failover, health */
+	int cluster_line, failover_line, health_line, metrics_line;
+	int key_line[5][MAX_KEYS]; /* cluster, current node, failover, health, metrics */
 	int shared_mac_line, local_ports_line, services_line;
 	bool mac_auto;
 };
@@ -94,6 +94,12 @@ static void section_begin(struct parse *p, char *name)
 		else
 			p->health_line = p->lineno;
 		p->cfg->health.enabled = true;
+	} else if (!strcmp(name, "metrics") && !*arg) {
+		p->sec = SEC_METRICS;
+		if (p->metrics_line)
+			perr(p, p->lineno, "duplicate section [metrics] (first at line %d)", p->metrics_line);
+		else
+			p->metrics_line = p->lineno;
 	} else if (!strcmp(name, "node")) {
 		p->sec = SEC_UNKNOWN;
 		if (!valid_node_name(arg)) {
@@ -540,6 +546,15 @@ static void k_key_file(struct parse *p, const char *key, const char *value)
 		snprintf(p->cfg->failover.key_file, sizeof(p->cfg->failover.key_file), "%s", value);
 }
 
+static void k_notify(struct parse *p, const char *key, const char *value)
+{
+	if (!*value || strlen(value) >= sizeof(p->cfg->failover.notify))
+		perr(p, p->lineno, "%s: empty, or longer than %zu characters", key,
+		     sizeof(p->cfg->failover.notify) - 1);
+	else
+		snprintf(p->cfg->failover.notify, sizeof(p->cfg->failover.notify), "%s", value);
+}
+
 static void k_quorum(struct parse *p, const char *key, const char *value)
 {
 	static const char *const quorums[] = { "none", "majority", NULL };
@@ -621,6 +636,30 @@ static void k_rise(struct parse *p, const char *key, const char *value)
 		p->cfg->health.rise = (unsigned)v;
 }
 
+/* address:port, or [IPv6]:port */
+static void k_metrics_listen(struct parse *p, const char *key, const char *value)
+{
+	char host[SV_ADDRSTRLEN + 2];
+	const char *colon = strrchr(value, ':');
+	char *end;
+	unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
+	size_t n = colon ? (size_t)(colon - value) : 0;
+
+	if (n && value[0] == '[' && value[n - 1] == ']')
+		snprintf(host, sizeof(host), "%.*s", (int)(n - 2), value + 1);
+	else if (n < sizeof(host) && !memchr(value, ':', n))
+		snprintf(host, sizeof(host), "%.*s", (int)n, value);
+	else
+		host[0] = '\0';
+	if (!colon || !isdigit((unsigned char)colon[1]) || *end || !port || port > 65535 ||
+	    !addr_parse(host, &p->cfg->metrics.addr, false)) {
+		perr(p, p->lineno, "%s: `%s' is not ADDRESS:PORT (IPv6 as [ADDRESS]:PORT)", key, value);
+		return;
+	}
+	p->cfg->metrics.port = (uint16_t)port;
+	p->cfg->metrics.enabled = true;
+}
+
 struct key_def {
 	const char *name;
 	bool required;
@@ -649,8 +688,13 @@ static const struct key_def node_keys[] = {
 	{ NULL, false, NULL },
 };
 static const struct key_def failover_keys[] = {
-	{ "heartbeat_ms", false, k_heartbeat_ms }, { "dead_after", false, k_dead_after }, { "port", false, k_port },
-	{ "key_file", false, k_key_file },	   { "quorum", false, k_quorum },	  { NULL, false, NULL },
+	{ "heartbeat_ms", false, k_heartbeat_ms },
+	{ "dead_after", false, k_dead_after },
+	{ "port", false, k_port },
+	{ "key_file", false, k_key_file },
+	{ "quorum", false, k_quorum },
+	{ "notify", false, k_notify },
+	{ NULL, false, NULL },
 };
 static const struct key_def health_keys[] = {
 	{ "listen", false, k_listen },
@@ -661,13 +705,18 @@ static const struct key_def health_keys[] = {
 	{ "rise", false, k_rise },
 	{ NULL, false, NULL },
 };
+static const struct key_def metrics_keys[] = {
+	{ "listen", true, k_metrics_listen },
+	{ NULL, false, NULL },
+};
 static const struct {
 	const char *name;
 	const struct key_def *keys;
 } sections[] = { { "[cluster]", cluster_keys },
 		 { "[node]", node_keys },
 		 { "[failover]", failover_keys },
-		 { "[health]", health_keys } };
+		 { "[health]", health_keys },
+		 { "[metrics]", metrics_keys } };
 _Static_assert(sizeof(cluster_keys) / sizeof(cluster_keys[0]) <= MAX_KEYS, "key_line holds every key");
 
 static int key_index(const struct key_def *keys, const char *name)
@@ -698,7 +747,8 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 	case SEC_CLUSTER: set = 0; break;
 	case SEC_NODE: set = 1; break;
 	case SEC_FAILOVER: set = 2; break;
-	default: set = 3; break;
+	case SEC_HEALTH: set = 3; break;
+	default: set = 4; break;
 	}
 	int k = key_index(sections[set].keys, key);
 	if (k < 0) {
@@ -831,6 +881,8 @@ static void validate(struct parse *p)
 	for (int k = 0; cluster_keys[k].name; k++)
 		if (cluster_keys[k].required && !p->key_line[0][k])
 			perr(p, cl, "[cluster]: missing required key `%s'", cluster_keys[k].name);
+	if (p->metrics_line && !p->key_line[4][0])
+		perr(p, p->metrics_line, "[metrics]: missing required key `listen'");
 	if (!cfg->n_nodes && p->cluster_line)
 		perr(p, 1, "no [node NAME] section: at least one node is needed");
 	for (int i = 0; i < cfg->n_nodes; i++)

@@ -70,6 +70,7 @@ struct sv_config {
 		uint16_t port;
 		char key_file[256];
 		enum sv_quorum quorum;
+		char notify[1024]; /* run by /bin/sh -c on every event; "" for none */
 	} failover;
 	struct {
 		bool enabled; /* a [health] section: without it a node is healthy while its daemon runs */
@@ -78,6 +79,11 @@ struct sv_config {
 		char command[1024];
 		unsigned interval_ms, timeout_ms, fall, rise;
 	} health;
+	struct {
+		bool enabled; /* [metrics] listen: sharedvipd serves GET /metrics there */
+		struct sv_addr addr;
+		uint16_t port;
+	} metrics;
 };
 
 /* Parses and validates; every error goes to err as "PROG: FILE:LINE: message".

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const struct ctl_command_info ctl_commands[CTL_N_COMMANDS] = {
@@ -54,11 +55,13 @@ int ctl_status_format(const struct ctl_status *st, char *buf, size_t len)
 	put(&o, "mode daemon\nnode %s\ndraining %d\nhealthy %d\n", st->node, st->draining, st->healthy);
 	if (st->health[0])
 		put(&o, "health %s\n", st->health);
-	put(&o, "owned %d\n", st->owned);
+	put(&o, "owned %d\nheld %d\nquorum %d\nownership_changes %llu\n", st->owned, st->held, st->quorum,
+	    st->ownership_changes);
 	for (int i = 0; i < st->n_peers; i++) {
 		const struct ctl_peer *p = &st->peers[i];
-		put(&o, "peer %s alive=%d eligible=%d heard_ms_ago=%lld config=%s healthy=%d\n", p->name, p->alive,
-		    p->eligible, p->heard_ms_ago, p->config_differs ? "different" : "same", p->healthy);
+		put(&o, "peer %s alive=%d eligible=%d heard_ms_ago=%lld config=%s healthy=%d received=%llu\n", p->name,
+		    p->alive, p->eligible, p->heard_ms_ago, p->config_differs ? "different" : "same", p->healthy,
+		    p->received);
 	}
 	put(&o, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu\n", st->forged, st->replayed,
 	    st->unknown, st->config_differs);
@@ -70,8 +73,13 @@ static int parse_line(const char *l, struct ctl_status *st)
 	int a, e, n = 0;
 
 	_Static_assert(SV_MAX_NAME == 64, "the %63s below");
-	if (sscanf(l, "node %63s", st->node) == 1 || sscanf(l, "owned %d", &st->owned) == 1)
+	if (sscanf(l, "node %63s", st->node) == 1 || sscanf(l, "owned %d", &st->owned) == 1 ||
+	    sscanf(l, "held %d", &st->held) == 1 || sscanf(l, "ownership_changes %llu", &st->ownership_changes) == 1)
 		return 0;
+	if (sscanf(l, "quorum %d", &a) == 1) {
+		st->quorum = a;
+		return 0;
+	}
 	if (sscanf(l, "draining %d", &a) == 1) {
 		st->draining = a;
 		return 0;
@@ -99,6 +107,8 @@ static int parse_line(const char *l, struct ctl_status *st)
 		p->alive = a, p->eligible = e;
 		p->config_differs = !strcmp(config, "different");
 		p->healthy = !strstr(l + n, "healthy=0"); /* absent (an older daemon): healthy */
+		const char *r = strstr(l + n, "received=");
+		p->received = r ? strtoull(r + 9, NULL, 10) : 0;
 		st->n_peers++;
 		return 0;
 	}

@@ -19,8 +19,11 @@
  *   healthy 0|1
  *   health REASON          (why the last health round failed; absent when it did not)
  *   owned N
+ *   held N
+ *   quorum 0|1
+ *   ownership_changes N
  *   peer NAME alive=0|1 eligible=0|1 heard_ms_ago=MS config=same|different healthy=0|1
- *                          (every node)
+ *        received=N        (every node; received: authentic heartbeats heard from it)
  *   drops forged=N replayed=N unknown=N config_differs=N
  *
  * A command's answer is `ok COMMAND' or `error: ...'.
@@ -40,20 +43,23 @@ struct ctl_peer {
 	char name[SV_MAX_NAME];
 	bool alive, eligible, config_differs, healthy;
 	long long heard_ms_ago; /* -1: never heard (or this node) */
+	unsigned long long received;
 };
 
 struct ctl_status {
 	char node[SV_MAX_NAME];
 	bool draining, healthy;
 	char health[192];
-	int owned;
+	int owned, held;
+	bool quorum;
+	unsigned long long ownership_changes;
 	int n_peers;
 	struct ctl_peer peers[SV_MAX_NODES];
 	unsigned long long forged, replayed, unknown, config_differs;
 };
 
 /* Room for the longest reply: every node's line at its longest. */
-#define CTL_PEER_LINE_MAX (SV_MAX_NAME + 96)
+#define CTL_PEER_LINE_MAX (SV_MAX_NAME + 128)
 #define CTL_REPLY_MAX	  (SV_MAX_NODES * CTL_PEER_LINE_MAX + 512)
 
 /* The reply's text; -ENOSPC (nothing cut silently) when it does not fit in len. */

@@ -37,7 +37,11 @@
 #include "assign.h"
 #include "conntrack.h"
 #include "control.h"
+#include "child.h"
 #include "ctlproto.h"
+#include "events.h"
+#include "journal.h"
+#include "metrics.h"
 #include "linkwatch.h"
 #include "membership.h"
 #include "nft.h"
@@ -55,6 +59,22 @@
 #define PRUNE_MS 5000
 /* A re-apply that failed is tried again, after 1 s, then twice as long each time up to this */
 #define REAPPLY_MAX_MS 30000
+/* How long a notify command may run before it is killed */
+#define NOTIFY_TIMEOUT_MS 10000
+
+/* Metrics clients served at once, and how long one may take to ask and to read the answer */
+#define HTTP_CLIENTS	8
+#define HTTP_TIMEOUT_MS 2000
+
+struct http_client {
+	int fd; /* -1: a free slot */
+	int64_t deadline_ms;
+	char req[2048];
+	size_t len;
+	struct strbuf out; /* the answer, while it is being written */
+	size_t sent;
+};
+
 /* Control clients served at once, and how long one may take to send its command */
 #define CTL_CLIENTS    8
 #define CTL_TIMEOUT_MS 1000
@@ -79,10 +99,16 @@ struct daemon {
 	bool *live, *scratch;		  /* the conntrack dump's answer; a bucket set to compute in */
 	int udp[2], ctl, sig, lock_fd;
 	struct ctl_client clients[CTL_CLIENTS];
+	int http;
+	struct http_client http_clients[HTTP_CLIENTS];
 	struct health health;
 	int64_t next_check_ms, check_deadline_ms;
 	pid_t check_pid; /* the health command running now, 0: none */
 	bool check_killed, listen_ok, logged_fail_open;
+	unsigned long long ownership_changes;
+	struct event_queue events;
+	pid_t notify_pid; /* the notify command running now, 0: none */
+	int64_t notify_deadline_ms;
 	char listen_why[128];
 	struct sockaddr_storage targets[MAX_TARGETS];
 	int target_sock[MAX_TARGETS], n_targets;
@@ -319,6 +345,44 @@ static void send_heartbeats(struct daemon *d, uint8_t flags)
 		renew_lease(d, sent);
 }
 
+/* An event: one structured line to the journal, and a turn of the notify command. */
+static void emit(struct daemon *d, enum sv_event type, int peer)
+{
+	struct event e = { .type = type, .owned = buckets_count(d->own.installed, d->cfg.buckets) };
+
+	if (peer >= 0)
+		snprintf(e.peer, sizeof(e.peer), "%s", d->cfg.nodes[peer].name);
+	journal_event(&e, d->cfg.nodes[d->self].name);
+	if (d->cfg.failover.notify[0])
+		event_push(&d->events, &e);
+}
+
+/* The notify command, one event at a time in order, each killed after NOTIFY_TIMEOUT_MS:
+ * a slow command delays other events, never heartbeats or ownership. */
+static void notify_next(struct daemon *d, int64_t now)
+{
+	char env[4][SV_MAX_NAME + 32], *envp[5] = { env[0], env[1], env[2], env[3], NULL };
+	struct event e;
+
+	if (d->notify_pid) {
+		if (now >= d->notify_deadline_ms)
+			kill(-d->notify_pid, SIGKILL);
+		return;
+	}
+	if (!event_pop(&d->events, &e))
+		return;
+	snprintf(env[0], sizeof(env[0]), "SHAREDVIP_EVENT=%s", event_types[e.type].name);
+	snprintf(env[1], sizeof(env[1]), "SHAREDVIP_NODE=%s", d->cfg.nodes[d->self].name);
+	snprintf(env[2], sizeof(env[2]), "SHAREDVIP_PEER=%s", e.peer);
+	snprintf(env[3], sizeof(env[3]), "SHAREDVIP_OWNED=%d", e.owned);
+	d->notify_pid = child_spawn(d->cfg.failover.notify, envp);
+	if (d->notify_pid < 0) {
+		logf_("cannot run the notify command: %s", strerror((int)-d->notify_pid));
+		d->notify_pid = 0;
+	}
+	d->notify_deadline_ms = now + NOTIFY_TIMEOUT_MS;
+}
+
 static void log_members(struct daemon *d, const char *why)
 {
 	char list[2048] = "";
@@ -353,6 +417,7 @@ static void note_membership(struct daemon *d, int64_t now)
 		}
 		d->was_alive[i] = p->alive;
 		log_members(d, why);
+		emit(d, p->alive ? EV_MEMBER_UP : EV_MEMBER_DOWN, i);
 	}
 	for (int i = 0; i < d->cfg.n_nodes; i++)
 		before += i != d->self && d->was_alive[i];
@@ -443,10 +508,12 @@ static void reconcile(struct daemon *d, int64_t now, const char *reason)
 	enum acquire_rule rule = membership_may_acquire(&d->m, now);
 	struct own_step st;
 
-	if (d->cfg.failover.quorum == QUORUM_MAJORITY && quorum != d->had_quorum)
+	if (d->cfg.failover.quorum == QUORUM_MAJORITY && quorum != d->had_quorum) {
 		logf_("quorum %s: %s", quorum ? "regained" : "LOST",
 		      quorum ? "taking new connections again"
 			     : "no new connections until more than half the weight is back");
+		emit(d, quorum ? EV_QUORUM_REGAINED : EV_QUORUM_LOST, -1);
+	}
 	d->had_quorum = quorum;
 	note_fail_open(d);
 	membership_eligible(&d->m, eligible);
@@ -460,6 +527,8 @@ static void reconcile(struct daemon *d, int64_t now, const char *reason)
 	if (st.added || st.removed) {
 		if (update_kernel(d))
 			return; /* the view stays unannounced: nobody takes what the kernel still owns */
+		d->ownership_changes++;
+		emit(d, EV_OWNED, -1);
 		logf_("ownership: %d buckets (+%d -%d) %s%s%s", buckets_count(d->own.installed, d->cfg.buckets),
 		      st.added, st.removed, reason, st.added ? ", acquired " : "",
 		      st.added ? acquire_rule_name(rule) : "");
@@ -495,6 +564,8 @@ static void receive(struct daemon *d, int fd)
 				logf_("%s: node %s runs %s config (its buckets stay its own)",
 				      differs ? "CONFIG MISMATCH" : "config agreement", d->cfg.nodes[hb.node].name,
 				      differs ? "a DIFFERENT" : "the same");
+			if (differs && !d->logged_differs[hb.node])
+				emit(d, EV_CONFIG_DIFFERS, hb.node);
 			d->logged_differs[hb.node] = differs;
 		}
 		any |= changed;
@@ -510,9 +581,10 @@ static void receive(struct daemon *d, int fd)
 
 static void save_draining(struct daemon *d, bool drain);
 
-static void ctl_status(struct daemon *d, char *out, size_t len)
+/* The daemon's view as the control protocol says it (also what the metrics are made of). */
+static void fill_status(const struct daemon *d, struct ctl_status *st_out)
 {
-	static struct ctl_status st;
+#define st (*st_out)
 	int64_t now = now_ms();
 
 	memset(&st, 0, sizeof(st));
@@ -521,6 +593,9 @@ static void ctl_status(struct daemon *d, char *out, size_t len)
 	st.healthy = d->health.healthy;
 	snprintf(st.health, sizeof(st.health), "%s", d->health.reason);
 	st.owned = buckets_count(d->own.installed, d->cfg.buckets);
+	st.held = buckets_count(d->own.held, d->cfg.buckets);
+	st.quorum = d->cfg.failover.quorum == QUORUM_NONE || membership_has_quorum(&d->m);
+	st.ownership_changes = d->ownership_changes;
 	st.n_peers = d->cfg.n_nodes;
 	for (int i = 0; i < d->cfg.n_nodes; i++) {
 		const struct peer *p = &d->m.peers[i];
@@ -531,9 +606,18 @@ static void ctl_status(struct daemon *d, char *out, size_t len)
 		c->heard_ms_ago = i == d->self || !p->heard ? -1 : now - p->last_heard_ms;
 		c->config_differs = p->config_differs;
 		c->healthy = i == d->self ? d->health.healthy : !p->unhealthy;
+		c->received = p->received;
 	}
 	st.forged = d->m.drops.forged, st.replayed = d->m.drops.replayed;
 	st.unknown = d->m.drops.unknown, st.config_differs = d->m.drops.config_differs;
+#undef st
+}
+
+static void ctl_status(struct daemon *d, char *out, size_t len)
+{
+	static struct ctl_status st;
+
+	fill_status(d, &st);
 	if (ctl_status_format(&st, out, len))
 		snprintf(out, len, "error: the status does not fit in %zu bytes\n", len);
 }
@@ -543,6 +627,7 @@ static void set_draining(struct daemon *d, bool drain)
 	membership_set_draining(&d->m, drain, now_ms());
 	save_draining(d, drain);
 	logf_("%s", drain ? "draining: no new connections here, established ones stay" : "resumed");
+	emit(d, drain ? EV_DRAIN : EV_RESUME, -1);
 	reconcile(d, now_ms(), drain ? "after drain" : "after resume");
 	send_heartbeats(d, 0);
 }
@@ -615,8 +700,137 @@ static void ctl_read(struct daemon *d, struct ctl_client *c)
 		ctl_answer(d, c);
 }
 
+/* The metrics endpoint: GET /metrics over HTTP, from the loop. Each client has a slot and a
+ * deadline: one that says nothing, or reads slowly, costs a descriptor until then, never
+ * the loop's time. */
+static int http_listen(const struct sv_config *cfg)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int one = 1, fd = socket(cfg->metrics.addr.family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (cfg->metrics.addr.family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET, sin->sin_port = htons(cfg->metrics.port),
+		sin->sin_addr = cfg->metrics.addr.v4;
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		sin6->sin6_family = AF_INET6, sin6->sin6_port = htons(cfg->metrics.port);
+		sin6->sin6_addr = cfg->metrics.addr.v6;
+		len = sizeof(*sin6);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)); /* a restart finds it in TIME_WAIT */
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 16)) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void kernel_counters(struct metrics_counter *out, int *n, int max)
+{
+	struct nft_counter c[16];
+
+	*n = 0;
+	for (int f = 0; f < 2; f++) {
+		int k = nft_counters(f ? NFPROTO_INET : NFPROTO_NETDEV, c, 16);
+		for (int i = 0; i < k && *n < max; i++) {
+			snprintf(out[*n].name, sizeof(out[*n].name), "%.*s", (int)sizeof(out[*n].name) - 1,
+				 c[i].comment);
+			out[*n].packets = c[i].packets, out[*n].bytes = c[i].bytes;
+			(*n)++;
+		}
+	}
+}
+
+static void http_answer(struct daemon *d, struct http_client *c, enum http_route route)
+{
+	static struct ctl_status st;
+	struct strbuf body = { 0 };
+
+	if (route == HTTP_METRICS) {
+		struct metrics_counter counters[32];
+		int n;
+		fill_status(d, &st);
+		kernel_counters(counters, &n, 32);
+		struct metrics_input in = { &d->cfg, d->cfg.nodes[d->self].name, &st, st.owned, st.held, counters, n };
+		metrics_format(&in, &body);
+	} else {
+		sb_printf(&body, route == HTTP_NOT_FOUND ? "only GET /metrics is here\n" : "bad request\n");
+	}
+	sb_printf(&c->out,
+		  "HTTP/1.0 %s\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: %zu\r\n"
+		  "Connection: close\r\n\r\n%s",
+		  route == HTTP_METRICS	    ? "200 OK"
+		  : route == HTTP_NOT_FOUND ? "404 Not Found"
+					    : "400 Bad Request",
+		  body.len, sb_str(&body));
+	sb_free(&body);
+	c->sent = 0;
+}
+
+static void http_close(struct http_client *c)
+{
+	close(c->fd);
+	sb_free(&c->out);
+	*c = (struct http_client){ .fd = -1 };
+}
+
+static void http_accept(struct daemon *d, int64_t now)
+{
+	int fd;
+
+	while ((fd = accept4(d->http, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		struct http_client *c = NULL;
+		for (int i = 0; i < HTTP_CLIENTS && !c; i++)
+			if (d->http_clients[i].fd < 0)
+				c = &d->http_clients[i];
+		if (!c) {
+			close(fd); /* every slot taken by slow clients: this one tries again */
+			continue;
+		}
+		*c = (struct http_client){ .fd = fd, .deadline_ms = now + HTTP_TIMEOUT_MS };
+	}
+}
+
+/* Reads the request until its head is complete, then writes the answer as fast as the
+ * client takes it. */
+static void http_io(struct daemon *d, struct http_client *c)
+{
+	ssize_t n;
+
+	if (!c->out.len) {
+		n = read(c->fd, c->req + c->len, sizeof(c->req) - 1 - c->len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			http_close(c);
+			return;
+		}
+		c->len += (size_t)n;
+		enum http_route route = http_route(c->req, c->len);
+		if (route == HTTP_INCOMPLETE && c->len < sizeof(c->req) - 1)
+			return;
+		http_answer(d, c, route == HTTP_INCOMPLETE ? HTTP_BAD : route);
+	}
+	n = send(c->fd, c->out.buf + c->sent, c->out.len - c->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		c->sent += (size_t)n;
+	if (n <= 0 || c->sent == c->out.len)
+		http_close(c);
+}
+
 static void ctl_expire(struct daemon *d, int64_t now)
 {
+	for (int i = 0; i < HTTP_CLIENTS; i++)
+		if (d->http_clients[i].fd >= 0 && now >= d->http_clients[i].deadline_ms)
+			http_close(&d->http_clients[i]);
 	for (int i = 0; i < CTL_CLIENTS; i++)
 		if (d->clients[i].fd >= 0 && now >= d->clients[i].deadline_ms) {
 			close(d->clients[i].fd);
@@ -727,6 +941,12 @@ static int setup(struct daemon *d)
 		return ret;
 	if ((ret = linkwatch_open(&d->watch, d->cfg.interface))) {
 		logf_("cannot watch %s over rtnetlink: %s", d->cfg.interface, strerror(-ret));
+		return EXIT_KERNEL;
+	}
+	if (d->cfg.metrics.enabled && (d->http = http_listen(&d->cfg)) < 0) {
+		char a[SV_ADDRSTRLEN];
+		logf_("cannot serve metrics at %s port %u: %s", addr_str(&d->cfg.metrics.addr, a, false),
+		      d->cfg.metrics.port, strerror(-d->http));
 		return EXIT_KERNEL;
 	}
 	d->ctl = control_listen(d->run_dir);
@@ -866,28 +1086,9 @@ static void health_result(struct daemon *d, bool ok, const char *why)
 	else
 		logf_("health: UNHEALTHY (%s): giving its buckets away; established connections stay", why);
 	membership_set_healthy(&d->m, d->health.healthy, now);
+	emit(d, d->health.healthy ? EV_HEALTHY : EV_UNHEALTHY, -1);
 	reconcile(d, now, d->health.healthy ? "after the node became healthy" : "after the node became unhealthy");
 	send_heartbeats(d, 0); /* the others take over at once, not after a dead timer */
-}
-
-/* The command, in a process group of its own (so that a timeout kills all of it), with the
- * daemon's signals unblocked and SHAREDVIP_NODE set. Reaped from the loop (SIGCHLD). */
-static pid_t spawn_check(struct daemon *d)
-{
-	sigset_t none;
-	pid_t pid = fork();
-
-	if (pid)
-		return pid;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	setsid();
-	int null = open("/dev/null", O_RDONLY);
-	if (null >= 0)
-		dup2(null, STDIN_FILENO);
-	setenv("SHAREDVIP_NODE", d->cfg.nodes[d->self].name, 1);
-	execl("/bin/sh", "sh", "-c", d->cfg.health.command, (char *)NULL);
-	_exit(127);
 }
 
 static void start_check(struct daemon *d, int64_t now)
@@ -898,7 +1099,9 @@ static void start_check(struct daemon *d, int64_t now)
 		health_result(d, d->listen_ok, d->listen_why);
 		return;
 	}
-	d->check_pid = spawn_check(d);
+	char node[SV_MAX_NAME + 16], *env[] = { node, NULL };
+	snprintf(node, sizeof(node), "SHAREDVIP_NODE=%s", d->cfg.nodes[d->self].name);
+	d->check_pid = child_spawn(d->cfg.health.command, env);
 	d->check_killed = false;
 	d->check_deadline_ms = now + d->cfg.health.timeout_ms;
 	if (d->check_pid < 0) {
@@ -914,6 +1117,8 @@ static void reap_check(struct daemon *d)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == d->notify_pid)
+			d->notify_pid = 0;
 		if (pid != d->check_pid)
 			continue;
 		d->check_pid = 0;
@@ -1055,7 +1260,18 @@ static void link_state(struct daemon *d, int64_t now)
 	reconcile(d, now, "after the link went down");
 }
 
-enum { FD_UDP4, FD_UDP6, FD_CTL, FD_SIG, FD_LINK, FD_CT, FD_CLIENT0, N_FDS = FD_CLIENT0 + CTL_CLIENTS };
+enum {
+	FD_UDP4,
+	FD_UDP6,
+	FD_CTL,
+	FD_SIG,
+	FD_LINK,
+	FD_CT,
+	FD_HTTP,
+	FD_CLIENT0,
+	FD_HTTP0 = FD_CLIENT0 + CTL_CLIENTS,
+	N_FDS = FD_HTTP0 + HTTP_CLIENTS
+};
 
 /* How long the loop may sleep: until the first thing that is due. */
 static int64_t loop_wait(const struct daemon *d, int64_t now)
@@ -1071,6 +1287,9 @@ static int64_t loop_wait(const struct daemon *d, int64_t now)
 		!d->cfg.health.enabled ? INT64_MAX
 		: d->check_pid	       ? d->check_deadline_ms
 				       : d->next_check_ms,
+		d->notify_pid ? d->notify_deadline_ms
+		: d->events.n ? now
+			      : INT64_MAX,
 	};
 	int64_t first = INT64_MAX;
 
@@ -1079,17 +1298,25 @@ static int64_t loop_wait(const struct daemon *d, int64_t now)
 	for (int i = 0; i < CTL_CLIENTS; i++)
 		if (d->clients[i].fd >= 0 && d->clients[i].deadline_ms < first)
 			first = d->clients[i].deadline_ms;
+	for (int i = 0; i < HTTP_CLIENTS; i++)
+		if (d->http_clients[i].fd >= 0 && d->http_clients[i].deadline_ms < first)
+			first = d->http_clients[i].deadline_ms;
 	return first - now < 0 ? 0 : first - now;
 }
 
 static void poll_fds(const struct daemon *d, struct pollfd *fds)
 {
-	const int fd[FD_CLIENT0] = {
-		d->udp[0], d->udp[1], d->ctl, d->sig, linkwatch_fd(&d->watch), ct_dump_fd(&d->ct)
-	};
+	const int fd[FD_CLIENT0] = { d->udp[0],		 d->udp[1], d->ctl, d->sig, linkwatch_fd(&d->watch),
+				     ct_dump_fd(&d->ct), d->http };
 
-	for (int i = 0; i < N_FDS; i++)
-		fds[i] = (struct pollfd){ i < FD_CLIENT0 ? fd[i] : d->clients[i - FD_CLIENT0].fd, POLLIN, 0 };
+	for (int i = 0; i < FD_CLIENT0; i++)
+		fds[i] = (struct pollfd){ fd[i], POLLIN, 0 };
+	for (int i = 0; i < CTL_CLIENTS; i++)
+		fds[FD_CLIENT0 + i] = (struct pollfd){ d->clients[i].fd, POLLIN, 0 };
+	for (int i = 0; i < HTTP_CLIENTS; i++) {
+		const struct http_client *c = &d->http_clients[i];
+		fds[FD_HTTP0 + i] = (struct pollfd){ c->fd, (short)(c->out.len ? POLLOUT : POLLIN), 0 };
+	}
 }
 
 /* What is due whether or not anything arrived. */
@@ -1110,6 +1337,7 @@ static void timers(struct daemon *d, int64_t now)
 		send_heartbeats(d, 0);
 	ctl_expire(d, now);
 	health_timers(d, now);
+	notify_next(d, now);
 	if (d->watchdog_ms && now >= d->next_watchdog_ms) {
 		notify("WATCHDOG=1");
 		d->next_watchdog_ms = now + d->watchdog_ms / 2;
@@ -1135,6 +1363,12 @@ static void loop(struct daemon *d)
 			if (d->clients[i].fd >= 0 && fds[FD_CLIENT0 + i].fd == d->clients[i].fd &&
 			    (fds[FD_CLIENT0 + i].revents & (POLLIN | POLLHUP | POLLERR)))
 				ctl_read(d, &d->clients[i]);
+		if (fds[FD_HTTP].fd >= 0 && (fds[FD_HTTP].revents & POLLIN))
+			http_accept(d, now_ms());
+		for (int i = 0; i < HTTP_CLIENTS; i++)
+			if (d->http_clients[i].fd >= 0 && fds[FD_HTTP0 + i].fd == d->http_clients[i].fd &&
+			    fds[FD_HTTP0 + i].revents)
+				http_io(d, &d->http_clients[i]);
 		if (fds[FD_SIG].revents & POLLIN)
 			on_signal(d);
 		if (fds[FD_LINK].revents & POLLIN)
@@ -1157,6 +1391,9 @@ int daemon_run(const char *config_path, const char *opt_node, const char *run_di
 	d.state_dir = state_dir ? state_dir : env && *env ? env : SV_STATE_DIR;
 	for (int i = 0; i < CTL_CLIENTS; i++)
 		d.clients[i].fd = -1;
+	for (int i = 0; i < HTTP_CLIENTS; i++)
+		d.http_clients[i].fd = -1;
+	d.http = -1;
 	signal(SIGPIPE, SIG_IGN); /* a control client that goes away must not kill the daemon */
 	d.sig = open_signals();
 	if ((ret = setup(&d)))

@@ -61,6 +61,7 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 		return HB_REPLAYED;
 	}
 	p->heard = p->known = true;
+	p->received++;
 	p->incarnation = hb->incarnation;
 	p->seq = hb->seq;
 	p->last_heard_ms = now;

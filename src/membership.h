@@ -12,8 +12,8 @@
 
 struct peer {
 	bool alive, heard, draining, unhealthy, config_differs;
-	bool known; /* incarnation and seq are the last accepted: kept across a rejoin */
-	uint64_t incarnation, seq;
+	bool known;			     /* incarnation and seq are the last accepted: kept across a rejoin */
+	uint64_t incarnation, seq, received; /* received: authentic heartbeats accepted */
 	int64_t last_heard_ms;
 	uint8_t view[HB_VIEW_BYTES];
 };

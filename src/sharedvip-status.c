@@ -13,12 +13,14 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s [-c FILE] [--node NAME] [--json] [--who ADDRESS [PORT]]\n"
+		"Usage: %s [-c FILE] [--node NAME] [--json | --prometheus] [--who ADDRESS [PORT]]\n"
 		"Shows what this node has and sees: shared MAC, VIPs, members, buckets owned, counters.\n"
 		"\n"
 		"  -c, --config FILE  the config (default " SV_DEFAULT_CONFIG ")\n"
 		"      --node NAME    this node's [node] section\n"
 		"  -j, --json         one JSON object\n"
+		"      --prometheus   the Prometheus text sharedvipd serves at /metrics (for node_exporter's\n"
+		"                     textfile collector)\n"
 		"      --who ADDRESS [PORT]\n"
 		"                     which node owns new connections from client ADDRESS (PORT: its source\n"
 		"                     port, needed with affinity = flow; without it, the owner of its pings)\n"
@@ -29,17 +31,18 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NODE = 256, OPT_WHO, OPT_VERSION };
+	enum { OPT_NODE = 256, OPT_WHO, OPT_VERSION, OPT_PROMETHEUS };
 	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
 					      { "node", required_argument, NULL, OPT_NODE },
 					      { "json", no_argument, NULL, 'j' },
+					      { "prometheus", no_argument, NULL, OPT_PROMETHEUS },
 					      { "who", required_argument, NULL, OPT_WHO },
 					      { "help", no_argument, NULL, 'h' },
 					      { "version", no_argument, NULL, OPT_VERSION },
 					      { NULL, 0, NULL, 0 } };
 	const char *path = SV_DEFAULT_CONFIG, *node_name = NULL, *who = NULL;
 	static struct sv_config cfg;
-	bool json = false;
+	bool json = false, prometheus = false;
 	int c, node, port = -1;
 
 	sv_prog = "sharedvip-status";
@@ -48,6 +51,7 @@ int main(int argc, char **argv)
 		case 'c': path = optarg; break;
 		case OPT_NODE: node_name = optarg; break;
 		case 'j': json = true; break;
+		case OPT_PROMETHEUS: prometheus = true; break;
 		case OPT_WHO: who = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case OPT_VERSION: printf("sharedvip-status %s\n", SHAREDVIP_VERSION); return 0;
@@ -80,5 +84,5 @@ int main(int argc, char **argv)
 	node = apply_identify(&cfg, node_name);
 	if (node < 0)
 		return EXIT_CONFIG;
-	return status_show(&cfg, node, json);
+	return status_show(&cfg, node, prometheus ? STATUS_PROMETHEUS : json ? STATUS_JSON : STATUS_TEXT);
 }

@@ -11,6 +11,8 @@
 #include "apply.h"
 #include "control.h"
 #include "ctlproto.h"
+#include "metrics.h"
+#include "ruleset.h"
 #include "assign.h"
 #include "jhash.h"
 #include "nft.h"
@@ -227,7 +229,35 @@ static void print_text(const struct sv_config *cfg, int node, const struct node_
 		       (unsigned long long)st->counters[i].packets, (unsigned long long)st->counters[i].bytes);
 }
 
-int status_show(const struct sv_config *cfg, int node, bool json)
+/* The same text sharedvipd serves at /metrics, for node_exporter's textfile collector. */
+static void print_prometheus(const struct sv_config *cfg, int node, const struct node_status *st)
+{
+	struct metrics_counter counters[MAX_COUNTERS * 2] = { 0 };
+	struct strbuf out = { 0 };
+	bool *held = calloc(cfg->buckets, sizeof(*held));
+	int n_held = 0;
+
+	if (held && nft_set_members(NFPROTO_NETDEV, RS_SET_HELD, held, cfg->buckets) >= 0)
+		for (uint32_t b = 0; b < cfg->buckets; b++)
+			n_held += held[b];
+	free(held);
+	for (int i = 0; i < st->n_counters; i++) {
+		snprintf(counters[i].name, sizeof(counters[i].name), "%s", st->counters[i].comment);
+		counters[i].packets = st->counters[i].packets, counters[i].bytes = st->counters[i].bytes;
+	}
+	struct metrics_input in = { cfg,
+				    st->daemon ? st->ctl->node : cfg->nodes[node].name,
+				    st->daemon ? st->ctl : NULL,
+				    st->n_owned,
+				    st->daemon ? st->ctl->held : n_held,
+				    counters,
+				    st->n_counters };
+	metrics_format(&in, &out);
+	fputs(sb_str(&out), stdout);
+	sb_free(&out);
+}
+
+int status_show(const struct sv_config *cfg, int node, enum status_format format)
 {
 	struct node_status st = { 0 };
 	const char *members[SV_MAX_NODES];
@@ -240,8 +270,10 @@ int status_show(const struct sv_config *cfg, int node, bool json)
 		return EXIT_KERNEL;
 	}
 	int n_members = sorted_members(cfg, &st, members);
-	if (json)
+	if (format == STATUS_JSON)
 		print_json(cfg, node, &st, members, n_members);
+	else if (format == STATUS_PROMETHEUS)
+		print_prometheus(cfg, node, &st);
 	else
 		print_text(cfg, node, &st, members, n_members);
 	free(st.owned);

@@ -7,7 +7,8 @@
 
 #include "config.h"
 
-int status_show(const struct sv_config *cfg, int node, bool json);
+enum status_format { STATUS_TEXT, STATUS_JSON, STATUS_PROMETHEUS };
+int status_show(const struct sv_config *cfg, int node, enum status_format format);
 int status_who(const struct sv_config *cfg, const struct sv_addr *client, int port, bool json);
 
 #endif

@@ -11,4 +11,7 @@ enum { EXIT_CONFIG = 1, EXIT_KERNEL = 2 };
 /* The running program's name, for every message (each main sets it first). */
 extern const char *sv_prog;
 
+/* s as a JSON string, quotes and escapes included, on standard output. */
+void json_string(const char *s);
+
 #endif

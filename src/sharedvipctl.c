@@ -2,6 +2,7 @@
 /* Copyright (C) 2026 The sharedvip developers. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,22 +13,60 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: %s [-c FILE] [--node NAME] [--run-dir DIR] COMMAND\n", sv_prog);
+	fprintf(out, "Usage: %s [-c FILE] [--node NAME] [--run-dir DIR] [--json] COMMAND\n", sv_prog);
 	for (int i = 0; i < CTL_N_COMMANDS; i++)
 		fprintf(out, "  %-7s %s\n", ctl_commands[i].name, ctl_commands[i].help);
 }
 
+/* The daemon's view as one JSON object (schema: sharedvipctl(8)). */
+static int print_json(const char *reply)
+{
+	static struct ctl_status st;
+
+	if (ctl_status_parse(reply, &st)) {
+		fprintf(stderr, "%s: sharedvipd's answer is not a status: %.80s\n", sv_prog, reply);
+		return EXIT_KERNEL;
+	}
+	printf("{\"node\": ");
+	json_string(st.node);
+	printf(", \"mode\": \"daemon\", \"draining\": %s, \"healthy\": %s, \"health\": ", st.draining ? "true" : "false",
+	       st.healthy ? "true" : "false");
+	json_string(st.health);
+	printf(", \"owned\": %d, \"held\": %d, \"quorum\": %s, \"ownership_changes\": %llu, \"members\": [", st.owned,
+	       st.held, st.quorum ? "true" : "false", st.ownership_changes);
+	for (int i = 0, n = 0; i < st.n_peers; i++)
+		if (st.peers[i].alive) {
+			printf("%s", n++ ? ", " : "");
+			json_string(st.peers[i].name);
+		}
+	printf("], \"peers\": [");
+	for (int i = 0; i < st.n_peers; i++) {
+		const struct ctl_peer *p = &st.peers[i];
+		printf("%s{\"name\": ", i ? ", " : "");
+		json_string(p->name);
+		printf(", \"alive\": %s, \"eligible\": %s, \"healthy\": %s, \"heard_ms_ago\": %lld, \"config\": \"%s\", "
+		       "\"heartbeats_received\": %llu}",
+		       p->alive ? "true" : "false", p->eligible ? "true" : "false", p->healthy ? "true" : "false",
+		       p->heard_ms_ago, p->config_differs ? "different" : "same", p->received);
+	}
+	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu}}\n",
+	       st.forged, st.replayed, st.unknown, st.config_differs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_RUN_DIR = 256, OPT_NODE, OPT_VERSION };
+	enum { OPT_RUN_DIR = 256, OPT_NODE, OPT_VERSION, OPT_JSON };
 	/* -c and --node are the common flags; the daemon is found by its control socket */
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },	     { "node", required_argument, NULL, OPT_NODE },
 		{ "run-dir", required_argument, NULL, OPT_RUN_DIR }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },	     { NULL, 0, NULL, 0 }
+		{ "version", no_argument, NULL, OPT_VERSION },	     { "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 }
 	};
 	const char *run_dir = NULL;
 	static char reply[CTL_REPLY_MAX];
+	bool json = false;
 	int c, ret;
 
 	sv_prog = "sharedvipctl";
@@ -36,6 +75,7 @@ int main(int argc, char **argv)
 		case 'c':
 		case OPT_NODE: break;
 		case OPT_RUN_DIR: run_dir = optarg; break;
+		case OPT_JSON: json = true; break;
 		case 'h': usage(stdout); return 0;
 		case OPT_VERSION: printf("sharedvipctl %s\n", SHAREDVIP_VERSION); return 0;
 		default: usage(stderr); return EXIT_CONFIG;
@@ -53,6 +93,8 @@ int main(int argc, char **argv)
 			strerror(-ret));
 		return EXIT_KERNEL;
 	}
+	if (json && ctl_command_parse(argv[optind]) == CTL_STATUS)
+		return print_json(reply);
 	fputs(reply, stdout);
 	return strncmp(reply, "error", 5) ? 0 : EXIT_CONFIG;
 }

@@ -106,20 +106,6 @@ static int sorted_members(const struct sv_config *cfg, const struct node_status 
 	return n;
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static void print_peers_json(const struct sv_config *cfg, const struct node_status *st)
 {
 	const struct ctl_status *c = st->ctl;

@@ -10,6 +10,8 @@ DRACUTDIR ?= $(PREFIX)/lib/dracut/modules.d
 IFUPDOWNDIR ?= $(SYSCONFDIR)/network/if-up.d
 NMDISPATCHERDIR ?= /usr/lib/NetworkManager/dispatcher.d
 NETWORKDDISPATCHERDIR ?= /usr/lib/networkd-dispatcher/routable.d
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DATADIR ?= $(PREFIX)/share/sharedvip
 SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 PKG_CONFIG ?= pkg-config
 ifeq ($(SANITIZE),1)
@@ -129,6 +131,10 @@ install: all
 	install -m 0755 netmanager/ifupdown/sharedvip "$(DESTDIR)$(IFUPDOWNDIR)/"
 	install -m 0755 netmanager/NetworkManager/50-sharedvip "$(DESTDIR)$(NMDISPATCHERDIR)/"
 	install -m 0755 netmanager/networkd-dispatcher/50-sharedvip "$(DESTDIR)$(NETWORKDDISPATCHERDIR)/"
+	install -d "$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(DATADIR)/prometheus"
+	install -m 0644 completion/sharedvip "$(DESTDIR)$(BASHCOMPDIR)/sharedvip-apply"
+	for p in sharedvipd sharedvipctl sharedvip-status; do ln -sf sharedvip-apply "$(DESTDIR)$(BASHCOMPDIR)/$$p"; done
+	install -m 0644 packaging/prometheus/sharedvip-alerts.yml "$(DESTDIR)$(DATADIR)/prometheus/"
 
 # packages, built in a scratch copy of the tree; they land in $(O)/packages
 deb:

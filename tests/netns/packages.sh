@@ -26,7 +26,10 @@ dpkg-deb -c "$deb" | grep -- "-rwxr-xr-x .*/usr/lib/NetworkManager/dispatcher.d/
 	fail "the NetworkManager dispatcher hook is not in the .deb"
 dpkg-deb -c "$deb" | grep -- "-rwxr-xr-x .*/usr/lib/networkd-dispatcher/routable.d/50-sharedvip" > /dev/null ||
 	fail "the networkd-dispatcher hook is not in the .deb"
-echo "ok: make deb: lintian clean (pedantic, info), the ini a conffile, the initramfs trigger in place, the network managers' hooks"
+for f in /usr/share/bash-completion/completions/sharedvipctl /usr/share/sharedvip/prometheus/sharedvip-alerts.yml; do
+	dpkg-deb -c "$deb" | grep -q -- " \.$f" || fail "$f is not in the .deb"
+done
+echo "ok: make deb: lintian clean (pedantic, info), the ini a conffile, the initramfs trigger in place, the network managers' hooks, the bash completion and the alerting rules"
 
 make -s rpm O="$tmp/b" > "$tmp/rpm.log" 2>&1 || fail "make rpm: $(tail -5 "$tmp/rpm.log")"
 rpm=$(ls "$tmp"/b/packages/sharedvip-*.rpm)
@@ -37,7 +40,10 @@ rpm -qlp "$rpm" 2> /dev/null | grep -x /usr/lib/NetworkManager/dispatcher.d/50-s
 	fail "the NetworkManager dispatcher hook is not in the rpm"
 rpm -qlp "$rpm" 2> /dev/null | grep -x /usr/lib/networkd-dispatcher/routable.d/50-sharedvip > /dev/null ||
 	fail "the networkd-dispatcher hook is not in the rpm"
-echo "ok: make rpm: rpmlint clean, the ini %config(noreplace), the network managers' hooks"
+for f in /usr/share/bash-completion/completions/sharedvipctl /usr/share/sharedvip/prometheus/sharedvip-alerts.yml; do
+	rpm -qlp "$rpm" 2> /dev/null | grep -qx "$f" || fail "$f is not in the rpm"
+done
+echo "ok: make rpm: rpmlint clean, the ini %config(noreplace), the network managers' hooks, the completion and the alerting rules"
 
 # the udev rule: udev's own rule processing, for an added net device, queues the udev
 # stage with the device's current name (udevadm test prints RUN programs, runs none)

@@ -80,3 +80,8 @@ err=$(nd 1 "$SV_BIN/sharedvip-apply" -c <(printf '%s' "${good/interface = eth0/i
 snapshot > "$TMP/after"
 diff "$TMP/before" "$TMP/after" > /dev/null || fail "a refused apply changed the kernel"
 pass "unknown identity exits 1 naming what was tried; a kernel refusal exits 2 naming the operation and errno"
+
+# --who with source port 0 names the port (it printed an empty one)
+out=$(nd 1 "$SV_BIN/sharedvip-status" -c <(printf '%s\naffinity = flow\n' "${good%%\[node*}"; printf '%s' "[node${good#*\[node}") --who 10.9.0.1 0)
+echo "$out" | grep -q "^10.9.0.1 port 0: bucket " || fail "--who ADDRESS 0: $out"
+pass "--who ADDRESS 0 names port 0"

@@ -29,8 +29,8 @@ static int print_json(const char *reply)
 	}
 	printf("{\"node\": ");
 	json_string(st.node);
-	printf(", \"mode\": \"daemon\", \"draining\": %s, \"healthy\": %s, \"health\": ", st.draining ? "true" : "false",
-	       st.healthy ? "true" : "false");
+	printf(", \"mode\": \"daemon\", \"draining\": %s, \"healthy\": %s, \"health\": ",
+	       st.draining ? "true" : "false", st.healthy ? "true" : "false");
 	json_string(st.health);
 	printf(", \"owned\": %d, \"held\": %d, \"quorum\": %s, \"ownership_changes\": %llu, \"members\": [", st.owned,
 	       st.held, st.quorum ? "true" : "false", st.ownership_changes);
@@ -44,10 +44,11 @@ static int print_json(const char *reply)
 		const struct ctl_peer *p = &st.peers[i];
 		printf("%s{\"name\": ", i ? ", " : "");
 		json_string(p->name);
-		printf(", \"alive\": %s, \"eligible\": %s, \"healthy\": %s, \"heard_ms_ago\": %lld, \"config\": \"%s\", "
-		       "\"heartbeats_received\": %llu}",
-		       p->alive ? "true" : "false", p->eligible ? "true" : "false", p->healthy ? "true" : "false",
-		       p->heard_ms_ago, p->config_differs ? "different" : "same", p->received);
+		printf(
+		    ", \"alive\": %s, \"eligible\": %s, \"healthy\": %s, \"heard_ms_ago\": %lld, \"config\": \"%s\", "
+		    "\"heartbeats_received\": %llu}",
+		    p->alive ? "true" : "false", p->eligible ? "true" : "false", p->healthy ? "true" : "false",
+		    p->heard_ms_ago, p->config_differs ? "different" : "same", p->received);
 	}
 	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu}}\n",
 	       st.forged, st.replayed, st.unknown, st.config_differs);
@@ -58,12 +59,13 @@ int main(int argc, char **argv)
 {
 	enum { OPT_RUN_DIR = 256, OPT_NODE, OPT_VERSION, OPT_JSON };
 	/* -c and --node are the common flags; the daemon is found by its control socket */
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },	     { "node", required_argument, NULL, OPT_NODE },
-		{ "run-dir", required_argument, NULL, OPT_RUN_DIR }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },	     { "json", no_argument, NULL, OPT_JSON },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+					      { "node", required_argument, NULL, OPT_NODE },
+					      { "run-dir", required_argument, NULL, OPT_RUN_DIR },
+					      { "help", no_argument, NULL, 'h' },
+					      { "version", no_argument, NULL, OPT_VERSION },
+					      { "json", no_argument, NULL, OPT_JSON },
+					      { NULL, 0, NULL, 0 } };
 	const char *run_dir = NULL;
 	static char reply[CTL_REPLY_MAX];
 	bool json = false;

@@ -83,20 +83,31 @@ deps:
 check: deps
 	WERROR=1 ./tests/check.sh
 
-# libFuzzer on the config parser and all it feeds (assignment, plan, ruleset), for FUZZ_SECONDS
+# libFuzzer on every parser of untrusted input, FUZZ_SECONDS each: the config file reader
+# and all it feeds (assignment, plan, ruleset); the heartbeat decoder, membership and the
+# ownership step; the control protocol and the metrics endpoint's requests
 FUZZ_SECONDS ?= 15
+FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc
 FUZZ_SRCS := $(patsubst %,src/%.c,$(filter-out identity heartbeat membership,$(CORE)))
 $(O)/fuzz-config: tests/fuzz/fuzz-config.c $(FUZZ_SRCS) | $(O)
 	@echo "  FUZZ    $@"
-	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc $^ \
-		$(shell $(PKG_CONFIG) --cflags --libs libnftnl libmnl inih) -o $@
-fuzz: $(O)/fuzz-config
-	@mkdir -p $(O)/fuzz-corpus
+	$(Q)$(FUZZ_CC) $^ $(shell $(PKG_CONFIG) --cflags --libs libnftnl libmnl inih) -o $@
+$(O)/fuzz-heartbeat: tests/fuzz/fuzz-heartbeat.c src/heartbeat.c src/membership.c src/ownership.c src/assign.c \
+		src/config.c src/addr.c src/hashmode.c src/common.c src/strbuf.c | $(O)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $^ $(shell $(PKG_CONFIG) --cflags --libs libsodium inih) -o $@
+$(O)/fuzz-control: tests/fuzz/fuzz-control.c src/ctlproto.c src/metrics.c src/common.c src/strbuf.c | $(O)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $^ -o $@
+fuzz: $(O)/fuzz-config $(O)/fuzz-heartbeat $(O)/fuzz-control
+	@mkdir -p $(O)/fuzz-corpus $(O)/fuzz-corpus-heartbeat $(O)/fuzz-corpus-control
 	$(O)/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=2048 $(O)/fuzz-corpus tests/fuzz/corpus
+	$(O)/fuzz-heartbeat -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(O)/fuzz-corpus-heartbeat
+	$(O)/fuzz-control -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $(O)/fuzz-corpus-control tests/fuzz/corpus-control
 
 # clang-format and cppcheck stay quiet
 lint:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/flood.c bench/loop.c
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bench/flood.c bench/loop.c
 	cppcheck --quiet --enable=warning,style,performance,portability --std=c11 --inline-suppr --error-exitcode=1 \
 		-Isrc $(shell $(PKG_CONFIG) --cflags-only-I $(LIBS)) --suppress=missingIncludeSystem src tests/unit bench/flood.c bench/loop.c
 

@@ -207,7 +207,8 @@ static char *read_line(char *str, int num, void *stream)
 		perr(p, p->lineno, "expected `key = value', got `%s'", s);
 		return str;
 	} else if (strlen(s) + 2 > (size_t)num) {
-		long_line(p, s);
+		if (!is_blank_or_comment(s)) /* a long comment is still a comment */
+			long_line(p, s);
 		return str;
 	}
 	snprintf(str, (size_t)num, "%s\n", s);

@@ -30,7 +30,7 @@ make -s all || { echo "0 passed, 1 failed"; exit 1; }
 make -s SANITIZE=1 all ||
 	{ echo "0 passed, 1 failed"; exit 1; }
 run "lint (clang-format, cppcheck)" make -s lint
-run "fuzz the config parser (${FUZZ_SECONDS:-15} s)" make -s fuzz
+run "fuzz the config reader, the heartbeats and the control protocol (${FUZZ_SECONDS:-15} s each)" make -s fuzz
 for san in 0 1; do
 	b=$([ $san = 1 ] && echo build-san || echo build)
 	for t in tests/unit/test-*.c; do

@@ -234,6 +234,11 @@ static void test_reader(void)
 	snprintf(big + off, sizeof(big) - off, " ; sixteen\n\n[node a]\naddress = 2001:db8:1234:5678::10/64\n");
 	write_file(path, big, strlen(big));
 	CHECK(load(path, errs, sizeof(errs)) == 0 && cfg.n_vips == 16, "16 IPv6 VIPs on one line: %s", errs);
+	/* a comment longer than inih's buffer is still a comment (the fuzzer found it) */
+	memset(big, ';', 5000);
+	snprintf(big + 5000, sizeof(big) - 5000, "\n" GOOD);
+	write_file(path, big, strlen(big));
+	CHECK(load(path, errs, sizeof(errs)) == 0, "a long comment: %s", errs);
 	/* 200,000 bad lines: a bounded report */
 	off = (size_t)snprintf(big, sizeof(big), GOOD);
 	for (int i = 0; i < 200000; i++)

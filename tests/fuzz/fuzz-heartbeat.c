@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* libFuzzer harness for the heartbeat decoder and membership: each 104-byte piece of the
+ * input is decoded as it came off the wire (the HMAC must reject it unless it is
+ * authentic), then signed anew with the cluster's key and fed to membership and the
+ * ownership step, as a key holder could send it; the invariants must hold whatever
+ * arrives: the decoder rejects every change to an authentic message, this node is in its
+ * own view unless draining or unhealthy, the assignment gives each bucket to one eligible
+ * node, and nothing is acquired without agreement. */
+#include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "heartbeat.h"
+#include "membership.h"
+#include "ownership.h"
+
+static const uint8_t key[32] = "fuzzing key, thirty-two bytes!!";
+static struct sv_config cfg;
+
+static void setup(void)
+{
+	if (sodium_init() < 0)
+		abort();
+	cfg.n_nodes = 5;
+	cfg.buckets = 64;
+	cfg.failover.heartbeat_ms = 100, cfg.failover.dead_after = 3;
+	for (int i = 0; i < cfg.n_nodes; i++)
+		cfg.nodes[i].weight = (unsigned)i % 3, snprintf(cfg.nodes[i].name, sizeof(cfg.nodes[i].name), "n%d", i);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t digest[HB_DIGEST_LEN] = { 1 };
+	static struct membership m;
+	static struct ownership o;
+	static bool ready;
+	uint8_t msg[HB_LEN];
+	struct heartbeat hb;
+	int64_t now = 0;
+	bool changed, eligible[SV_MAX_NODES];
+
+	if (!ready) {
+		setup();
+		if (ownership_init(&o, &cfg, 0))
+			abort();
+		ready = true;
+	}
+	membership_init(&m, &cfg, 0, digest, 0);
+	memset(o.installed, 0, cfg.buckets), memset(o.held, 0, cfg.buckets);
+	for (size_t off = 0; off + HB_LEN <= size; off += HB_LEN) {
+		memcpy(msg, data + off, HB_LEN);
+		if (hb_decode(msg, HB_LEN, key, sizeof(key), &hb) == 0) {
+			/* authentic by chance: then any one changed byte must be refused */
+			msg[off % HB_LEN] ^= 1;
+			if (hb_decode(msg, HB_LEN, key, sizeof(key), &hb) == 0)
+				abort();
+			msg[off % HB_LEN] ^= 1;
+		}
+		/* as a key holder would send it */
+		memset(&hb, 0, sizeof(hb));
+		hb.flags = msg[5], hb.node = (uint16_t)(msg[6] % 8), hb.incarnation = msg[7] % 4, hb.seq = msg[8];
+		memcpy(hb.digest, msg[9] & 1 ? digest : msg + 10, HB_DIGEST_LEN);
+		memcpy(hb.view, msg + 30, HB_VIEW_BYTES);
+		hb_encode(&hb, key, sizeof(key), msg);
+		if (hb_decode(msg, HB_LEN, key, sizeof(key), &hb))
+			abort();
+		now += msg[70] * 10;
+		membership_receive(&m, &hb, now, &changed);
+		membership_tick(&m, now);
+		if (msg[71] == 1)
+			membership_set_draining(&m, msg[72] & 1, now);
+		if (msg[71] == 2)
+			membership_set_healthy(&m, msg[72] & 1, now);
+		membership_eligible(&m, eligible);
+		if (!m.self_draining && (!m.self_unhealthy || m.fail_open) && !eligible[0])
+			abort();
+		enum acquire_rule rule = membership_may_acquire(&m, now);
+		struct own_step st;
+		const int16_t *owner = ownership_assignment(&o, eligible);
+		if (!owner || ownership_step(&o, eligible, true, rule, &st))
+			abort();
+		for (uint32_t b = 0; b < cfg.buckets; b++) {
+			if (owner[b] >= 0 && !eligible[owner[b]])
+				abort(); /* a bucket on a node that may not own */
+			if (o.next[b] && !o.installed[b] && rule == ACQUIRE_WAIT)
+				abort(); /* acquired without agreement */
+			if (o.next[b] && owner[b] != 0)
+				abort(); /* owns what is another's */
+		}
+		ownership_committed(&o);
+	}
+	return 0;
+}

@@ -12,6 +12,11 @@
 static struct ctl_status in, out;
 static char reply[CTL_REPLY_MAX];
 
+static enum http_route route(const char *head)
+{
+	return http_route(head, strlen(head));
+}
+
 int main(void)
 {
 	CHECK(ctl_command_parse("status\n") == CTL_STATUS && ctl_command_parse("drain\r\n") == CTL_DRAIN &&
@@ -38,9 +43,9 @@ int main(void)
 	CHECK(ctl_status_parse(reply, &out) == 0, "parsed back");
 	CHECK(!memcmp(&in, &out, sizeof(in)), "the same status, field for field");
 	CHECK(ctl_status_parse("ok drain\n", &out) == -EPROTO, "not a status");
-	CHECK(http_route("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 36) == HTTP_METRICS, "GET /metrics");
-	CHECK(http_route("GET /metric HTTP/1.1\r\n\r\n", 24) == HTTP_NOT_FOUND, "another path: 404");
-	CHECK(http_route("POST /metrics HTTP/1.1\r\n\r\n", 26) == HTTP_BAD, "not GET");
-	CHECK(http_route("GET /metrics HTTP/1.1\r\n", 23) == HTTP_INCOMPLETE, "head not complete");
+	CHECK(route("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") == HTTP_METRICS, "GET /metrics");
+	CHECK(route("GET /metric HTTP/1.1\r\n\r\n") == HTTP_NOT_FOUND, "another path: 404");
+	CHECK(route("POST /metrics HTTP/1.1\r\n\r\n") == HTTP_BAD, "not GET");
+	CHECK(route("GET /metrics HTTP/1.1\r\n") == HTTP_INCOMPLETE, "head not complete");
 	return check_summary("test-ctlproto");
 }

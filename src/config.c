@@ -1024,6 +1024,14 @@ bool config_is_vip(const struct sv_config *cfg, const struct sv_addr *a)
 	return false;
 }
 
+bool config_node_has_addr(const struct sv_config *cfg, int node, const struct sv_addr *a)
+{
+	for (int i = 0; i < cfg->nodes[node].n_addrs; i++)
+		if (addr_equal(&cfg->nodes[node].addrs[i], a))
+			return true;
+	return false;
+}
+
 bool config_has_vip_family(const struct sv_config *cfg, int family)
 {
 	for (int i = 0; i < cfg->n_vips; i++)

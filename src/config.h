@@ -95,6 +95,8 @@ int config_parse_buffer(const char *text, size_t len, const char *name, struct s
 
 /* Whether a is one of the VIPs; whether any VIP is of family (AF_INET, AF_INET6). */
 bool config_is_vip(const struct sv_config *cfg, const struct sv_addr *a);
+/* Whether a is one of node's configured addresses. */
+bool config_node_has_addr(const struct sv_config *cfg, int node, const struct sv_addr *a);
 bool config_has_vip_family(const struct sv_config *cfg, int family);
 /* The node's slice of local_ports, by its position in the file. */
 void config_local_slice(const struct sv_config *cfg, int node, uint16_t *lo, uint16_t *hi);

@@ -63,8 +63,8 @@ int ctl_status_format(const struct ctl_status *st, char *buf, size_t len)
 		    p->alive, p->eligible, p->heard_ms_ago, p->config_differs ? "different" : "same", p->healthy,
 		    p->received);
 	}
-	put(&o, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu\n", st->forged, st->replayed,
-	    st->unknown, st->config_differs);
+	put(&o, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu wrong_address=%llu\n", st->forged,
+	    st->replayed, st->unknown, st->config_differs, st->wrong_address);
 	return o.full ? -ENOSPC : 0;
 }
 
@@ -92,11 +92,14 @@ static int parse_line(const char *l, struct ctl_status *st)
 		snprintf(st->health, sizeof(st->health), "%.*s", (int)sizeof(st->health) - 1, l + 7);
 		return 0;
 	}
-	if (!strncmp(l, "drops ", 6))
-		return sscanf(l, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu", &st->forged,
-			      &st->replayed, &st->unknown, &st->config_differs) == 4
-			   ? 0
-			   : -EPROTO;
+	if (!strncmp(l, "drops ", 6)) {
+		if (sscanf(l, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu", &st->forged,
+			   &st->replayed, &st->unknown, &st->config_differs) != 4)
+			return -EPROTO;
+		const char *w = strstr(l, "wrong_address=");
+		st->wrong_address = w ? strtoull(w + 14, NULL, 10) : 0; /* absent: an older daemon */
+		return 0;
+	}
 	if (!strncmp(l, "peer ", 5)) {
 		struct ctl_peer *p = &st->peers[st->n_peers];
 		char config[16];

@@ -59,6 +59,13 @@
 #define PRUNE_MS 5000
 /* A re-apply that failed is tried again, after 1 s, then twice as long each time up to this */
 #define REAPPLY_MAX_MS 30000
+/* Drop reports, at most one line per cause (and per peer) every 10 s, with the count. */
+#define DROP_LOG_MS 10000
+struct drop_log {
+	int64_t last_ms;
+	unsigned long long since;
+};
+
 /* How long a notify command may run before it is killed */
 #define NOTIFY_TIMEOUT_MS 10000
 
@@ -99,6 +106,7 @@ struct daemon {
 	bool *live, *scratch;		  /* the conntrack dump's answer; a bucket set to compute in */
 	int udp[2], ctl, sig, lock_fd;
 	struct ctl_client clients[CTL_CLIENTS];
+	struct drop_log forged_log, unknown_log, replay_log[SV_MAX_NODES], address_log[SV_MAX_NODES];
 	int http;
 	struct http_client http_clients[HTTP_CLIENTS];
 	struct health health;
@@ -113,7 +121,7 @@ struct daemon {
 	struct sockaddr_storage targets[MAX_TARGETS];
 	int target_sock[MAX_TARGETS], n_targets;
 	uint64_t incarnation, seq;
-	int64_t next_hb_ms, next_watchdog_ms, watchdog_ms, last_forged_log_ms, last_renew_log_ms;
+	int64_t next_hb_ms, next_watchdog_ms, watchdog_ms, last_renew_log_ms;
 	bool stopping, pending, had_quorum, logged_differs[SV_MAX_NODES], was_alive[SV_MAX_NODES];
 	struct linkwatch watch;
 	int64_t reapply_ms;	    /* 0: nothing to put back */
@@ -150,15 +158,33 @@ static int load_key(struct daemon *d)
 	const char *path = d->cfg.failover.key_file;
 	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put there must not hang the daemon in open() */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0) {
 		logf_("cannot read key_file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) || (st.st_mode & (S_IRWXG | S_IRWXO))) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		logf_("key_file %s is not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		logf_("key_file %s belongs to uid %u, neither root nor this daemon: chown root %s", path,
+		      (unsigned)st.st_uid, path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		logf_("key_file %s is open to group or others (mode %04o): chmod 600 %s", path, st.st_mode & 07777,
 		      path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_size > (off_t)sizeof(d->key)) {
+		logf_("key_file %s holds %lld bytes, more than %zu: not a key (make one: head -c 32 /dev/urandom > %s)",
+		      path, (long long)st.st_size, sizeof(d->key), path);
 		close(fd);
 		return -1;
 	}
@@ -537,38 +563,93 @@ static void reconcile(struct daemon *d, int64_t now, const char *reason)
 	memcpy(d->announced, d->m.view, HB_VIEW_BYTES);
 }
 
+static void log_drop(struct drop_log *l, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void log_drop(struct drop_log *l, int64_t now, const char *fmt, ...)
+{
+	char what[256];
+	va_list va;
+
+	l->since++;
+	if (l->last_ms && now - l->last_ms < DROP_LOG_MS)
+		return;
+	va_start(va, fmt);
+	vsnprintf(what, sizeof(what), fmt, va);
+	va_end(va);
+	logf_("dropped %llu %s%s", l->since, what, l->last_ms ? " in the last 10 s" : "");
+	l->last_ms = now, l->since = 0;
+}
+
+static bool from_node(const struct daemon *d, int node, const struct sockaddr_storage *ss)
+{
+	struct sv_addr a = { .family = ss->ss_family };
+
+	if (ss->ss_family == AF_INET)
+		a.v4 = ((const struct sockaddr_in *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6)
+		a.v6 = ((const struct sockaddr_in6 *)ss)->sin6_addr;
+	else
+		return false;
+	return config_node_has_addr(&d->cfg, node, &a);
+}
+
+/* One authentic heartbeat that came from its node's address. */
+static bool heard(struct daemon *d, const struct heartbeat *hb, int64_t now)
+{
+	bool changed;
+	enum hb_verdict v = membership_receive(&d->m, hb, now, &changed);
+	const char *name = hb->node < d->cfg.n_nodes ? d->cfg.nodes[hb->node].name : "?";
+
+	if (v == HB_REPLAYED)
+		log_drop(&d->replay_log[hb->node], now, "replayed heartbeats of node %s (%llu so far)", name,
+			 (unsigned long long)d->m.drops.replayed);
+	if (v == HB_UNKNOWN_NODE)
+		log_drop(&d->unknown_log, now, "heartbeats naming no other node (%llu so far)",
+			 (unsigned long long)d->m.drops.unknown);
+	if (v == HB_ACCEPTED || v == HB_OTHER_CONFIG) {
+		bool differs = v == HB_OTHER_CONFIG;
+		if (differs != d->logged_differs[hb->node])
+			logf_("%s: node %s runs %s config (its buckets stay its own)",
+			      differs ? "CONFIG MISMATCH" : "config agreement", name,
+			      differs ? "a DIFFERENT" : "the same");
+		if (differs && !d->logged_differs[hb->node])
+			emit(d, EV_CONFIG_DIFFERS, hb->node);
+		d->logged_differs[hb->node] = differs;
+	}
+	return changed;
+}
+
+/* At most RECV_BATCH datagrams a wake-up: a flood faster than the daemon never starves
+ * its heartbeats, its timers or the watchdog (the rest waits in the socket). */
+#define RECV_BATCH 64
+
 static void receive(struct daemon *d, int fd)
 {
 	uint8_t buf[512];
+	struct sockaddr_storage from;
 	struct heartbeat hb;
-	bool changed, any = false;
-	ssize_t n;
+	bool any = false;
 	int64_t now = now_ms();
 
-	while ((n = recv(fd, buf, sizeof(buf), 0)) >= 0) {
+	for (int k = 0; k < RECV_BATCH; k++) {
+		socklen_t len = sizeof(from);
+		ssize_t n;
+		if ((n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len)) < 0)
+			break;
 		if (hb_decode(buf, (size_t)n, d->key, d->key_len, &hb)) {
 			d->m.drops.forged++;
-			if (now - d->last_forged_log_ms > 1000)
-				logf_("dropped a heartbeat that is not authentic (%llu so far)",
-				      (unsigned long long)d->m.drops.forged);
-			d->last_forged_log_ms = now;
+			log_drop(&d->forged_log, now, "heartbeats that are not authentic (%llu so far)",
+				 (unsigned long long)d->m.drops.forged);
 			continue;
 		}
-		enum hb_verdict v = membership_receive(&d->m, &hb, now, &changed);
-		if (v == HB_REPLAYED && d->m.drops.replayed % 100 == 1)
-			logf_("dropped a replayed heartbeat of node %u (%llu so far)", hb.node,
-			      (unsigned long long)d->m.drops.replayed);
-		if (v != HB_UNKNOWN_NODE && v != HB_REPLAYED) {
-			bool differs = v == HB_OTHER_CONFIG;
-			if (differs != d->logged_differs[hb.node])
-				logf_("%s: node %s runs %s config (its buckets stay its own)",
-				      differs ? "CONFIG MISMATCH" : "config agreement", d->cfg.nodes[hb.node].name,
-				      differs ? "a DIFFERENT" : "the same");
-			if (differs && !d->logged_differs[hb.node])
-				emit(d, EV_CONFIG_DIFFERS, hb.node);
-			d->logged_differs[hb.node] = differs;
+		/* a key holder speaks only for itself: a heartbeat counts from its node's address */
+		if (hb.node < d->cfg.n_nodes && hb.node != d->self && !from_node(d, hb.node, &from)) {
+			d->m.drops.wrong_address++;
+			log_drop(&d->address_log[hb.node], now,
+				 "heartbeats naming node %s from another address (%llu so far)",
+				 d->cfg.nodes[hb.node].name, (unsigned long long)d->m.drops.wrong_address);
+			continue;
 		}
-		any |= changed;
+		any |= heard(d, &hb, now);
 	}
 	if (any) {
 		note_membership(d, now);
@@ -608,7 +689,7 @@ static void fill_status(const struct daemon *d, struct ctl_status *st_out)
 		c->healthy = i == d->self ? d->health.healthy : !p->unhealthy;
 		c->received = p->received;
 	}
-	st.forged = d->m.drops.forged, st.replayed = d->m.drops.replayed;
+	st.forged = d->m.drops.forged, st.replayed = d->m.drops.replayed, st.wrong_address = d->m.drops.wrong_address;
 	st.unknown = d->m.drops.unknown, st.config_differs = d->m.drops.config_differs;
 #undef st
 }

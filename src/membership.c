@@ -54,6 +54,10 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 		return HB_UNKNOWN_NODE;
 	}
 	p = &m->peers[hb->node];
+	if (p->known && hb->incarnation == p->incarnation && hb->seq == p->seq) {
+		m->drops.duplicate++;
+		return HB_DUPLICATE;
+	}
 	/* a new boot starts a higher incarnation; within one, sequence numbers only grow */
 	if (p->known &&
 	    (hb->incarnation < p->incarnation || (hb->incarnation == p->incarnation && hb->seq <= p->seq))) {

@@ -19,7 +19,7 @@ struct peer {
 };
 
 struct drops {
-	uint64_t forged, replayed, unknown, config_differs;
+	uint64_t forged, replayed, unknown, config_differs, wrong_address, duplicate;
 };
 
 /* Who is alive, as heard from authenticated heartbeats; the pure core of sharedvipd. */
@@ -35,7 +35,9 @@ struct membership {
 	struct drops drops;
 };
 
-enum hb_verdict { HB_ACCEPTED, HB_REPLAYED, HB_UNKNOWN_NODE, HB_OTHER_CONFIG };
+/* HB_DUPLICATE: the very heartbeat heard last, again (in a dual-stack cluster every
+ * heartbeat arrives once over IPv4 and once over IPv6): ignored, not a replay. */
+enum hb_verdict { HB_ACCEPTED, HB_REPLAYED, HB_UNKNOWN_NODE, HB_OTHER_CONFIG, HB_DUPLICATE };
 
 void membership_init(struct membership *m, const struct sv_config *cfg, int self, const uint8_t *digest, int64_t now);
 /* An authenticated heartbeat. Sets *changed when the view changed. A heartbeat from a

@@ -50,8 +50,9 @@ static int print_json(const char *reply)
 		    p->alive ? "true" : "false", p->eligible ? "true" : "false", p->healthy ? "true" : "false",
 		    p->heard_ms_ago, p->config_differs ? "different" : "same", p->received);
 	}
-	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu}}\n",
-	       st.forged, st.replayed, st.unknown, st.config_differs);
+	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu, "
+	       "\"wrong_address\": %llu}}\n",
+	       st.forged, st.replayed, st.unknown, st.config_differs, st.wrong_address);
 	return 0;
 }
 

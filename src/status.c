@@ -121,8 +121,9 @@ static void print_peers_json(const struct sv_config *cfg, const struct node_stat
 		       : p->config_differs ? "different"
 					   : "same");
 	}
-	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu}",
-	       c->forged, c->replayed, c->unknown, c->config_differs);
+	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu, "
+	       "\"wrong_address\": %llu}",
+	       c->forged, c->replayed, c->unknown, c->config_differs, c->wrong_address);
 	printf(", \"draining\": %s", c->draining ? "true" : "false");
 	printf(", \"health\": ");
 	json_string(c->health);
@@ -203,8 +204,9 @@ static void print_text(const struct sv_config *cfg, int node, const struct node_
 			       p->heard_ms_ago, p->config_differs ? "different" : "same");
 	}
 	if (st->daemon)
-		printf("\n  drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu", st->ctl->forged,
-		       st->ctl->replayed, st->ctl->unknown, st->ctl->config_differs);
+		printf("\n  drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu wrong_address=%llu",
+		       st->ctl->forged, st->ctl->replayed, st->ctl->unknown, st->ctl->config_differs,
+		       st->ctl->wrong_address);
 	format_ranges(st->owned, cfg->buckets, ranges, sizeof(ranges));
 	printf("\nbuckets:    %d of %u owned%s%s\n", st->n_owned, cfg->buckets, st->n_owned ? ": " : "",
 	       st->n_owned ? ranges : "");

@@ -145,14 +145,16 @@ drops() {
 	done
 	echo "none"
 }
-f0=$(drops forged); r0=$(drops replayed)
-rt ncat -u --send-only 192.168.0.11 7946 < "$TMP/hb"
+f0=$(drops forged); r0=$(drops replayed); w0=$(drops wrong_address)
+nd 2 ncat -u --send-only -s 192.168.0.12 192.168.0.11 7946 < "$TMP/hb" # node2's own, again: a replay
 rt ncat -u --send-only 192.168.0.11 7946 < "$TMP/hb.forged"
+rt ncat -u --send-only 192.168.0.11 7946 < "$TMP/hb" # authentic, naming node2, from the router
 sleep 0.2
-[ "$(drops forged)" = $((f0 + 1)) ] && [ "$(drops replayed)" = $((r0 + 1)) ] ||
-	fail "forged $f0 -> $(drops forged), replayed $r0 -> $(drops replayed)"
+[ "$(drops forged)" = $((f0 + 1)) ] && [ "$(drops replayed)" = $((r0 + 1)) ] &&
+	[ "$(drops wrong_address)" = $((w0 + 1)) ] ||
+	fail "forged $f0 -> $(drops forged), replayed $r0 -> $(drops replayed), wrong address $w0 -> $(drops wrong_address)"
 [ "$(union_owned 1 2 3 4)" = "1024 0" ] || fail "the bad heartbeats changed ownership"
-pass "a forged and a replayed heartbeat: rejected and counted"
+pass "a forged, a replayed, and an authentic heartbeat from another address than its node's: rejected and counted"
 
 # reload (SIGHUP): a config with errors is reported and the running one kept; a good one read
 cp "$TMP/c.ini" "$TMP/c.ini.good"

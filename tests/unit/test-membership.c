@@ -65,7 +65,10 @@ static void test_membership(void)
 	}
 	CHECK(membership_agreed(&m) && membership_may_acquire(&m, 1020), "all heard and agreed: may acquire");
 	hb = hb_from(1, 7, 2, &m);
-	CHECK(membership_receive(&m, &hb, 1030, &changed) == HB_REPLAYED, "same seq again: replay");
+	CHECK(membership_receive(&m, &hb, 1030, &changed) == HB_DUPLICATE && m.drops.replayed == 0,
+	      "the last heartbeat again (its IPv6 copy): a duplicate, not a replay");
+	hb = hb_from(1, 7, 1, &m);
+	CHECK(membership_receive(&m, &hb, 1030, &changed) == HB_REPLAYED, "an older seq: replay");
 	hb = hb_from(1, 6, 99, &m);
 	CHECK(membership_receive(&m, &hb, 1030, &changed) == HB_REPLAYED, "older incarnation: replay");
 	hb = hb_from(1, 8, 1, &m);

@@ -972,6 +972,48 @@ static void save_draining(struct daemon *d, bool drain)
 		close(fd);
 }
 
+/* This life's incarnation: it only grows, across restarts and reboots, whatever the clock
+ * does, so that a heartbeat of an earlier life is always a replay and this life's never
+ * are. The last one is kept in the state directory, written (and synced) before use; the
+ * clock only helps when that file is new or lost. */
+static uint64_t next_incarnation(struct daemon *d)
+{
+	char path[512], tmp[520], text[32] = "";
+	struct timespec ts;
+	uint64_t last = 0, next;
+	int fd;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	next = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	state_path(d, "incarnation", path, sizeof(path));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		ssize_t n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		text[n > 0 ? n : 0] = '\0';
+		last = strtoull(text, NULL, 10);
+	}
+	if (last >= next)
+		next = last + 1;
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if (mkdir(d->state_dir, 0700) && errno != EEXIST)
+		goto unsaved;
+	int len = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)next);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	bool written = fd >= 0 && write(fd, text, (size_t)len) == len && !fsync(fd);
+	if ((fd >= 0 && close(fd)) || !written || rename(tmp, path))
+		goto unsaved;
+	if ((fd = open(d->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return next;
+unsaved:
+	logf_("cannot keep the incarnation in %s: %s (a clock stepped back would make peers take this node's "
+	      "heartbeats for replays)",
+	      path, strerror(errno));
+	return next;
+}
+
 /* One daemon per node: a second one would steal the control socket and the heartbeats'
  * port, and the peers would take the first one's heartbeats for replays. */
 static int lock_instance(struct daemon *d)
@@ -1035,10 +1077,7 @@ static int setup(struct daemon *d)
 		logf_("cannot create the control socket in %s: %s", d->run_dir, strerror(-d->ctl));
 		return EXIT_KERNEL;
 	}
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	/* grows from boot to boot, so a heartbeat of an earlier life is a replay */
-	d->incarnation = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	d->incarnation = next_incarnation(d);
 	membership_init(&d->m, &d->cfg, d->self, d->digest, now_ms());
 	state_path(d, "draining", path, sizeof(path));
 	if (!access(path, F_OK)) {

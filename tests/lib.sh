@@ -36,9 +36,19 @@ cleanup() {
 	local pid ns
 	# a stopped process (a test's SIGSTOP) takes its SIGTERM only once continued
 	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; kill -CONT "$pid" 2>/dev/null; done
+	# whatever has not ended after 5 s is killed: a test never hangs on its cleanup (seen:
+	# a sanitizer build's daemon spinning in LeakSanitizer's exit check, now and then)
+	local k alive
+	for ((k = 0; k < 50; k++)); do
+		alive=
+		for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+		[ -z "$alive" ] && break
+		sleep 0.1
+	done
+	for pid in "${PIDS[@]}"; do pkill -9 -P "$pid" 2>/dev/null; kill -9 "$pid" 2>/dev/null; done
 	wait 2>/dev/null
 	for ns in $(ip netns list | awk '{print $1}' | grep "^${P}"); do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns"
 	done
 	rm -rf "$TMP"

@@ -16,7 +16,8 @@ first=$(cat "$TMP/state2/node2.incarnation")
 
 # node2's daemon restarts with its clock an hour back
 kill "${DPID[2]}"
-wait "${DPID[2]}" 2> /dev/null
+for ((k = 0; k < 50; k++)); do kill -0 "${DPID[2]}" 2> /dev/null || break; sleep 0.1; done
+kill -9 "${DPID[2]}" 2> /dev/null
 lib=$(find /usr/lib -name libfaketime.so.1 | head -1)
 [ -n "$lib" ] || fail "no libfaketime"
 (exec ip netns exec "${P}n2" env SHAREDVIP_RUN_DIR="$TMP/run2" SHAREDVIP_STATE_DIR="$TMP/state2" \

@@ -21,7 +21,17 @@ cut() {
 heal() { local i; for i in 1 2 3 4; do nd "$i" nft delete table inet cut 2> /dev/null; done; }
 settle() { sleep 1.5; }
 start_all() { local i; for i in 1 2 3 4; do start_daemon "$i" "$1"; done; sleep 1; }
-stop_all() { local i; for i in 1 2 3 4; do kill -TERM "${DPID[$i]}"; done; wait "${DPID[@]}" 2> /dev/null; }
+stop_all() {
+	local i k
+	for i in 1 2 3 4; do kill -TERM "${DPID[$i]}"; done
+	for ((k = 0; k < 50; k++)); do
+		for i in 1 2 3 4; do kill -0 "${DPID[$i]}" 2> /dev/null && break; done
+		kill -0 "${DPID[$i]}" 2> /dev/null || break
+		sleep 0.1
+	done
+	for i in 1 2 3 4; do kill -9 "${DPID[$i]}" 2> /dev/null; done
+	wait "${DPID[@]}" 2> /dev/null
+}
 
 for quorum in majority none; do
 	cp "$TMP/base.ini" "$TMP/$quorum.ini"

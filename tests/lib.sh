@@ -253,19 +253,76 @@ tcp_who6() { cl timeout 5 ncat -6 -s "$1" --recv-only "$VIP6" 80 2>/dev/null < /
 udp_who6() { cl dig +short +tries=1 +time=2 -b "$1" @"$VIP6" who.test TXT 2>/dev/null | tr -d '"'; }
 who_says() { "$SV_BIN/sharedvip-status" -c "$1" --who "$2" | sed 's/.*owner //'; }
 
-# client_loop FILE SECONDS: connects round-robin from CLIENTS sources, as fast as it can
-# (inside the client namespace, with socat, whose start is ~10 ms against ncat's ~70), logging
-# "ms source answer" (answer "-" when none came within 0.5 s)
+# client_loop FILE SECONDS [TIMEOUT]: connects round-robin from CLIENTS sources, as fast as
+# it can (inside the client namespace, with socat, whose start is ~10 ms against ncat's
+# ~70), logging "ms source answer" (answer "-" when none came within TIMEOUT, 0.5 s)
 client_loop() {
 	cl bash -c '
-		file=$1 end=$((SECONDS + $2)) clients=$3 vip=$4 i=0
+		file=$1 end=$((SECONDS + $2)) clients=$3 vip=$4 wait=$5 i=0
 		while [ $SECONDS -lt $end ]; do
 			n=$((i % clients))
 			src="10.9.$((n / 250)).$((n % 250 + 1))"
-			got=$(timeout 0.5 socat -u "TCP:$vip:80,bind=$src" STDOUT 2> /dev/null)
+			got=$(timeout "$wait" socat -u "TCP:$vip:80,bind=$src" STDOUT 2> /dev/null)
 			echo "$(date +%s%3N) $src ${got:--}" >> "$file"
 			i=$((i + 1))
-		done' _ "$1" "$2" "$CLIENTS" "$VIP"
+		done' _ "$1" "$2" "$CLIENTS" "$VIP" "${3:-0.5}"
+}
+
+# owned_once SECONDS NODES...: until every bucket is owned exactly once by NODES
+owned_once() {
+	local s=$1 k
+	shift
+	for ((k = 0; k < s * 20; k++)); do [ "$(union_owned "$@")" = "1024 0" ] && return 0; sleep 0.05; done
+	return 1
+}
+
+# daemon_cluster N [KEY=VALUE...]: N nodes with a [failover] section (the KEY=VALUEs in it),
+# applied, each with its sharedvipd, every bucket owned once; the config is $TMP/c.ini
+daemon_cluster() {
+	local n=$1 i
+	shift
+	for ((i = 1; i <= n; i++)); do add_node; done
+	write_config "$TMP/c.ini" "$n"
+	write_failover "$TMP/c.ini" "$@"
+	[ -z "${EXTRA_INI:-}" ] || printf '%s\n' "$EXTRA_INI" >> "$TMP/c.ini"
+	apply_all "$TMP/c.ini"
+	[ "${SERVERS:-0}" = 1 ] && start_servers
+	for ((i = 1; i <= n; i++)); do start_daemon "$i" "$TMP/c.ini"; done
+	local all=()
+	for ((i = 1; i <= n; i++)); do all+=("$i"); done
+	owned_once 3 "${all[@]}" || fail "$n daemons: $(union_owned "${all[@]}") (buckets, doubles)"
+}
+
+# long_connection SRC: an echo connection from client SRC to the VIP's port 7, fed from fd 3
+long_connection() {
+	mkfifo "$TMP/in"
+	exec 3<> "$TMP/in"
+	cl ncat -s "$1" "$VIP" 7 < "$TMP/in" > "$TMP/long" & PIDS+=($!)
+	echo one >&3
+	sleep 0.3
+	grep -qx one "$TMP/long" || fail "no long-lived connection from $1"
+}
+long_connection_echoes() { echo "$1" >&3; sleep 0.3; grep -qx "$1" "$TMP/long"; }
+
+# first_client_of NODE CONFIG: a client address whose bucket NODE owns
+first_client_of() {
+	local i src
+	for ((i = 0; i < CLIENTS; i++)); do
+		src=$(client_addr "$i")
+		[ "$(who_says "$2" "$src")" = "$1" ] && { echo "$src"; return; }
+	done
+}
+
+# dns_loop FILE SECONDS [TRIES]: DNS queries round-robin from the clients, one line each
+dns_loop() {
+	cl bash -c '
+		file=$1 end=$((SECONDS + $2)) clients=$3 vip=$4 tries=$5 i=0
+		while [ $SECONDS -lt $end ]; do
+			n=$((i % clients))
+			got=$(dig +short +tries=$tries +time=1 -b "10.9.$((n / 250)).$((n % 250 + 1))" @"$vip" who.test TXT 2> /dev/null)
+			echo "${got:--}" >> "$file"
+			i=$((i + 1))
+		done' _ "$1" "$2" "$CLIENTS" "$VIP" "${3:-1}"
 }
 
 # union_owned NODES...: "total distinct-buckets duplicates" over the given nodes' owned sets

@@ -29,17 +29,6 @@ for i in 1 2 3 4; do owned "$i" > "$TMP/base$i"; done
 [ "$(union_owned 1 2 3 4)" = "1024 0" ] || fail "with everyone up: $(union_owned 1 2 3 4) (buckets, doubles)"
 pass "4 daemons up: every bucket owned once"
 
-# dns_loop FILE SECONDS: DNS queries round-robin from the clients, one line each
-dns_loop() {
-	cl bash -c '
-		file=$1 end=$((SECONDS + $2)) clients=$3 vip=$4 i=0
-		while [ $SECONDS -lt $end ]; do
-			n=$((i % clients))
-			got=$(dig +short +tries=1 +time=1 -b "10.9.$((n / 250)).$((n % 250 + 1))" @"$vip" who.test TXT 2> /dev/null)
-			echo "${got:--}" >> "$file"
-			i=$((i + 1))
-		done' _ "$1" "$2" "$CLIENTS" "$VIP"
-}
 # under_load SECONDS: TCP and DNS load in the background; load_done checks the strict count
 under_load() {
 	reset_counters

@@ -7,13 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 make_lan 4
-for i in 1 2; do add_node; done
-write_config "$TMP/c.ini" 2
-write_failover "$TMP/c.ini"
-apply_all "$TMP/c.ini"
-for i in 1 2; do start_daemon "$i" "$TMP/c.ini"; done
-for ((k = 0; k < 60; k++)); do [ "$(union_owned 1 2)" = "1024 0" ] && break; sleep 0.05; done
-[ "$(union_owned 1 2)" = "1024 0" ] || fail "2 daemons: $(union_owned 1 2)"
+daemon_cluster 2
 has_vip() { nd 1 ip -4 addr show dev "$IF" | grep -q "inet $VIP/32"; }
 wait_vip() {
 	local k

@@ -93,12 +93,16 @@ struct ctl_client {
 	size_t len;
 };
 
+struct key {
+	uint8_t bytes[4096];
+	size_t len; /* 0: none */
+};
+
 struct daemon {
 	struct sv_config cfg;
 	const char *config_path, *run_dir, *opt_node, *state_dir;
 	int self;
-	uint8_t key[4096];
-	size_t key_len;
+	struct key key, accept; /* the key that signs; one also accepted during a rotation */
 	uint8_t digest[HB_DIGEST_LEN];
 	struct membership m;
 	struct ownership own;
@@ -153,9 +157,10 @@ static int64_t now_ms(void)
 }
 
 /* The key must be the cluster's secret alone: refuse one that others can read. */
-static int load_key(struct daemon *d)
+/* A key file: a regular file of root's (or this daemon's), nobody else's to read, 16 to
+ * 4096 bytes. 0, or -1 after saying what is wrong. */
+static int read_key(const char *path, struct key *k)
 {
-	const char *path = d->cfg.failover.key_file;
 	struct stat st;
 	ssize_t n;
 	/* O_NONBLOCK: a FIFO put there must not hang the daemon in open() */
@@ -182,21 +187,46 @@ static int load_key(struct daemon *d)
 		close(fd);
 		return -1;
 	}
-	if (st.st_size > (off_t)sizeof(d->key)) {
+	if (st.st_size > (off_t)sizeof(k->bytes)) {
 		logf_("key_file %s holds %lld bytes, more than %zu: not a key (make one: head -c 32 /dev/urandom > %s)",
-		      path, (long long)st.st_size, sizeof(d->key), path);
+		      path, (long long)st.st_size, sizeof(k->bytes), path);
 		close(fd);
 		return -1;
 	}
-	n = read(fd, d->key, sizeof(d->key));
+	n = read(fd, k->bytes, sizeof(k->bytes));
 	close(fd);
 	if (n < HB_KEY_MIN) {
 		logf_("key_file %s holds %zd bytes, fewer than %d (make one: head -c 32 /dev/urandom > %s)", path,
 		      n < 0 ? 0 : n, HB_KEY_MIN, path);
 		return -1;
 	}
-	d->key_len = (size_t)n;
+	k->len = (size_t)n;
 	return 0;
+}
+
+/* key_file signs and is accepted; KEY_FILE.accept, while it exists (a rotation), is
+ * accepted too, never used to sign. Both read anew at reload: all or nothing. Rotating:
+ * on every node put the new key in KEY_FILE.accept and reload; then on every node swap
+ * the two files and reload; then remove KEY_FILE.accept and reload. At every step each
+ * node verifies every other's heartbeats, and the config stays the same everywhere. */
+static int load_keys(struct daemon *d, const struct sv_config *cfg)
+{
+	struct key sign, accept = { 0 };
+	char path[sizeof(cfg->failover.key_file) + 8];
+
+	snprintf(path, sizeof(path), "%s.accept", cfg->failover.key_file);
+	if (read_key(cfg->failover.key_file, &sign) || (!access(path, F_OK) && read_key(path, &accept)))
+		return -1;
+	d->key = sign;
+	d->accept = accept;
+	return 0;
+}
+
+static int decode(const struct daemon *d, const uint8_t *msg, size_t len, struct heartbeat *hb)
+{
+	if (!hb_decode(msg, len, d->key.bytes, d->key.len, hb))
+		return 0;
+	return d->accept.len ? hb_decode(msg, len, d->accept.bytes, d->accept.len, hb) : -1;
 }
 
 /* A digest of the config file travels in every heartbeat: the file is the same on every
@@ -359,7 +389,7 @@ static void send_heartbeats(struct daemon *d, uint8_t flags)
 	memcpy(hb.view, d->announced, HB_VIEW_BYTES);
 	for (int copy = 0; copy < 2; copy++) {
 		hb.seq = ++d->seq;
-		hb_encode(&hb, d->key, d->key_len, msg);
+		hb_encode(&hb, d->key.bytes, d->key.len, msg);
 		for (int i = 0; i < d->n_targets; i++)
 			sendto(d->target_sock[i], msg, sizeof(msg), 0, (struct sockaddr *)&d->targets[i],
 			       d->targets[i].ss_family == AF_INET ? sizeof(struct sockaddr_in)
@@ -635,7 +665,7 @@ static void receive(struct daemon *d, int fd)
 		ssize_t n;
 		if ((n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len)) < 0)
 			break;
-		if (hb_decode(buf, (size_t)n, d->key, d->key_len, &hb)) {
+		if (decode(d, buf, (size_t)n, &hb)) {
 			d->m.drops.forged++;
 			log_drop(&d->forged_log, now, "heartbeats that are not authentic (%llu so far)",
 				 (unsigned long long)d->m.drops.forged);
@@ -1055,7 +1085,7 @@ static int setup(struct daemon *d)
 	d->self = apply_identify(&d->cfg, d->opt_node);
 	if (d->self < 0)
 		return EXIT_CONFIG;
-	if (sodium_init() < 0 || load_key(d) || config_digest(d->config_path, d->digest))
+	if (sodium_init() < 0 || load_keys(d, &d->cfg) || config_digest(d->config_path, d->digest))
 		return EXIT_CONFIG;
 	/* before anything is touched: a second daemon must change nothing */
 	if (lock_instance(d) || open_heartbeats(d))
@@ -1124,6 +1154,11 @@ static void reload(struct daemon *d)
 	notify("RELOADING=1");
 	if (config_load(d->config_path, &fresh, stderr)) {
 		logf_("reload: the config has errors, keeping the running one");
+		notify("READY=1");
+		return;
+	}
+	if (load_keys(d, &fresh)) {
+		logf_("reload: a key file is not right, keeping the running config and keys");
 		notify("READY=1");
 		return;
 	}

@@ -155,9 +155,13 @@ write_failover() {
 
 # start_daemon I CONFIG: sharedvipd on node I, its log in $TMP/d$I.log
 start_daemon() {
-	# exec all the way down, so that $! is the daemon itself (kill -9 must hit it)
+	# exec all the way down, so that $! is the daemon itself (kill -9 must hit it); with
+	# KEYS_PER_NODE=1 the daemon sees $TMP/keys/nodeI at $TMP/keydir (a mount of its own,
+	# in the mount namespace ip netns exec makes), as separate machines have their own keys
+	local bind=
+	[ "${KEYS_PER_NODE:-0}" = 1 ] && bind="mount --bind $TMP/keys/node$1 $TMP/keydir && "
 	(exec ip netns exec "${P}n$1" env SHAREDVIP_RUN_DIR="$TMP/run$1" SHAREDVIP_STATE_DIR="$TMP/state$1" \
-		"$SV_BIN/sharedvipd" -c "$2" --node "node$1" \
+		sh -c "${bind}exec \"\$0\" \"\$@\"" "$SV_BIN/sharedvipd" -c "$2" --node "node$1" \
 		>> "$TMP/d$1.log" 2>&1) &
 	DPID[$1]=$!
 	PIDS+=($!)

@@ -54,6 +54,7 @@ mutants=(
 "check-blocks-loop@src/daemon.c@s.replace('\td->check_pid = child_spawn(d->cfg.health.command, env);', '\td->check_pid = child_spawn(d->cfg.health.command, env);\n\tif (d->check_pid > 0)\n\t\twaitpid(d->check_pid, NULL, 0);')@health"
 "incarnation-from-clock@src/daemon.c@s.replace('\tif (last >= next)\n\t\tnext = last + 1;', '\tif (last >= next && 0)\n\t\tnext = last + 1;')@freshness"
 "heartbeat-from-anywhere@src/daemon.c@s.replace('hb.node != d->self && !from_node(d, hb.node, &from)', 'hb.node != d->self && !from_node(d, hb.node, &from) && 0')@failover"
+"no-accept-key@src/daemon.c@s.replace('(!access(path, F_OK) && read_key(path, &accept))', '(!access(path, F_OK) && 0)')@rotation"
 "accept-bad-vip@src/config.c@s.replace('perr(p, p->lineno, \"vip: \`%s\\' is not an IPv4 or IPv6 address\", s);', '')@config-errors"
 )
 for m in "${mutants[@]}"; do

@@ -324,6 +324,14 @@ static int open_heartbeats(struct daemon *d)
 
 static void stalled(struct daemon *d, int64_t now);
 static void start_over(struct daemon *d, int64_t now);
+
+static bool any_peer_alive(const struct daemon *d)
+{
+	for (int i = 0; i < d->cfg.n_nodes; i++)
+		if (i != d->self && d->m.peers[i].alive)
+			return true;
+	return false;
+}
 static int update_kernel(struct daemon *d);
 
 /* The lease, renewed right after each heartbeat is sent (sent_ms): the peers count this
@@ -363,7 +371,9 @@ static void renew_lease(struct daemon *d, int64_t sent_ms)
 		d->pending = true;
 	}
 	ownership_renewed(&d->own, after);
-	if (!ret && ownership_renewal_late(&d->cfg, after - sent_ms)) {
+	/* a late renewal matters only where a peer may take over: alone, nobody does (and a
+	 * slow machine, a VM under emulation, commits slowly every time) */
+	if (!ret && ownership_renewal_late(&d->cfg, after - sent_ms) && any_peer_alive(d)) {
 		logf_("the lease renewal ended %lld ms after the heartbeat: giving the buckets up and starting over",
 		      (long long)(after - sent_ms));
 		memset(d->own.next, 0, d->cfg.buckets * sizeof(bool));

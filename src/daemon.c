@@ -51,6 +51,7 @@
 #include "sockdiag.h"
 
 #define MAX_TARGETS (SV_MAX_NODES * 2)
+#define STATIC_MODE 100 /* setup's word for "nothing to do": exit 0 */
 /* After something else changed the link, apply again once it has been quiet this long: a
  * network manager reconfigures in bursts, and ifup fails on a route already there, so it
  * must have finished raising the link before sharedvip adds anything. */
@@ -1095,6 +1096,12 @@ static int setup(struct daemon *d)
 	d->self = apply_identify(&d->cfg, d->opt_node);
 	if (d->self < 0)
 		return EXIT_CONFIG;
+	if (!d->cfg.failover.enabled) {
+		/* static mode: sharedvip-apply loads the split, and a daemon would fight it */
+		logf_("%s has no [failover] section: the node runs in static mode, and sharedvipd has nothing to do",
+		      d->config_path);
+		return STATIC_MODE;
+	}
 	if (sodium_init() < 0 || load_keys(d, &d->cfg) || config_digest(d->config_path, d->digest))
 		return EXIT_CONFIG;
 	/* before anything is touched: a second daemon must change nothing */
@@ -1562,7 +1569,7 @@ int daemon_run(const char *config_path, const char *opt_node, const char *run_di
 	signal(SIGPIPE, SIG_IGN); /* a control client that goes away must not kill the daemon */
 	d.sig = open_signals();
 	if ((ret = setup(&d)))
-		return ret;
+		return ret == STATIC_MODE ? 0 : ret;
 	d.watchdog_ms = notify_watchdog_ms();
 	notify("READY=1");
 	loop(&d);

@@ -44,6 +44,8 @@ KERNEL := netlink nft conntrack sockdiag child journal rtnl sysctl garp udevname
 CORE_OBJS := $(CORE:%=$(O)/%.o)
 KERNEL_OBJS := $(KERNEL:%=$(O)/%.o)
 PROGS := $(O)/sharedvip-apply $(O)/sharedvip-status $(O)/sharedvipd $(O)/sharedvipctl
+# what the behaviour tests need besides the programs: hbforge, the attacker
+TEST_TOOLS := $(O)/hbforge
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/%,$(wildcard tests/unit/test-*.c))
 
 all: $(PROGS)
@@ -68,6 +70,12 @@ $(O)/sharedvip%: $(O)/sharedvip%.o $(O)/libsharedvip.a
 $(O)/test-%: $(O)/test-%.o $(CORE_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(LINK.o) -o $@ $^ $(LDLIBS)
+
+$(O)/hbforge: tests/tools/hbforge.c $(O)/heartbeat.o $(O)/common.o | $(O)
+	@echo "  LD      $@"
+	$(Q)$(LINK.c) -Isrc -o $@ $^ $(LDLIBS)
+
+tools: $(TEST_TOOLS)
 
 $(O):
 	@mkdir -p $@
@@ -107,7 +115,7 @@ fuzz: $(O)/fuzz-config $(O)/fuzz-heartbeat $(O)/fuzz-control
 
 # clang-format and cppcheck stay quiet
 lint:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bench/flood.c bench/loop.c
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/tools/*.c bench/flood.c bench/loop.c
 	cppcheck --quiet --enable=warning,style,performance,portability --std=c11 --inline-suppr --error-exitcode=1 \
 		-Isrc $(shell $(PKG_CONFIG) --cflags-only-I $(LIBS)) --suppress=missingIncludeSystem src tests/unit bench/flood.c bench/loop.c
 

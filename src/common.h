@@ -14,4 +14,8 @@ extern const char *sv_prog;
 /* s as a JSON string, quotes and escapes included, on standard output. */
 void json_string(const char *s);
 
+/* A 32-byte key written as 44 characters of standard base64 (as wg(8) writes keys), with
+ * surrounding blanks: 0, or -1 when s is anything else. */
+int base64_decode32(const char *s, unsigned char out[32]);
+
 #endif

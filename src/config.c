@@ -14,6 +14,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common.h"
+
 enum section { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_FAILOVER, SEC_HEALTH, SEC_METRICS, SEC_UNKNOWN };
 
 #define MAX_KEYS 16
@@ -509,6 +511,28 @@ static void k_weight(struct parse *p, const char *key, const char *value)
 		p->cfg->nodes[p->node].weight = (unsigned)v;
 }
 
+static bool add_public_key(struct parse *p, const char *s)
+{
+	struct sv_node *n = &p->cfg->nodes[p->node];
+
+	if (n->n_public_keys == 2) {
+		perr(p, p->lineno, "public_key: at most two (the old and the new one while a key changes)");
+		return false;
+	}
+	if (base64_decode32(s, n->public_keys[n->n_public_keys]) < 0) {
+		perr(p, p->lineno, "public_key: `%s' is not a key (44 characters of base64, from sharedvipctl pubkey)",
+		     s);
+		return false;
+	}
+	n->n_public_keys++;
+	return true;
+}
+
+static void k_public_key(struct parse *p, const char *key, const char *value)
+{
+	each_item(p, key, value, add_public_key);
+}
+
 static void k_send_mac(struct parse *p, const char *key, const char *value)
 {
 	p->cfg->nodes[p->node].send_mac_line = p->lineno;
@@ -545,6 +569,23 @@ static void k_key_file(struct parse *p, const char *key, const char *value)
 		perr(p, p->lineno, "%s: `%s' is not an absolute path", key, value);
 	else
 		snprintf(p->cfg->failover.key_file, sizeof(p->cfg->failover.key_file), "%s", value);
+}
+
+static void k_node_key_file(struct parse *p, const char *key, const char *value)
+{
+	if (value[0] != '/' || strlen(value) >= sizeof(p->cfg->failover.node_key_file))
+		perr(p, p->lineno, "%s: `%s' is not an absolute path", key, value);
+	else
+		snprintf(p->cfg->failover.node_key_file, sizeof(p->cfg->failover.node_key_file), "%s", value);
+}
+
+/* Only sharedvip's own heartbeats here; corosync membership is not in this build. */
+static void k_membership(struct parse *p, const char *key, const char *value)
+{
+	if (!strcmp(value, "corosync"))
+		perr(p, p->lineno, "%s: corosync membership is not available in this build of sharedvip", key);
+	else if (strcmp(value, "sharedvip"))
+		perr(p, p->lineno, "%s: `%s' is not one of the choices (see sharedvip.ini(5))", key, value);
 }
 
 static void k_notify(struct parse *p, const char *key, const char *value)
@@ -683,10 +724,8 @@ static const struct key_def cluster_keys[] = {
 	{ NULL, false, NULL },
 };
 static const struct key_def node_keys[] = {
-	{ "address", false, k_address },
-	{ "weight", false, k_weight },
-	{ "send_mac", false, k_send_mac },
-	{ NULL, false, NULL },
+	{ "address", false, k_address },       { "weight", false, k_weight }, { "send_mac", false, k_send_mac },
+	{ "public_key", false, k_public_key }, { NULL, false, NULL },
 };
 static const struct key_def failover_keys[] = {
 	{ "heartbeat_ms", false, k_heartbeat_ms },
@@ -695,6 +734,8 @@ static const struct key_def failover_keys[] = {
 	{ "key_file", false, k_key_file },
 	{ "quorum", false, k_quorum },
 	{ "notify", false, k_notify },
+	{ "node_key_file", false, k_node_key_file },
+	{ "membership", false, k_membership },
 	{ NULL, false, NULL },
 };
 static const struct key_def health_keys[] = {
@@ -871,6 +912,17 @@ static void check_send_macs(struct parse *p)
 	}
 }
 
+/* Per-node keys: every node's public key is needed to hear it. */
+static void check_public_keys(struct parse *p)
+{
+	const struct sv_config *cfg = p->cfg;
+
+	for (int i = 0; cfg->failover.node_key_file[0] && i < cfg->n_nodes; i++)
+		if (!cfg->nodes[i].n_public_keys)
+			perr(p, cfg->nodes[i].line, "node %s: no public_key, which node_key_file needs for every node",
+			     cfg->nodes[i].name);
+}
+
 static void validate(struct parse *p)
 {
 	struct sv_config *cfg = p->cfg;
@@ -895,6 +947,7 @@ static void validate(struct parse *p)
 	check_addresses(p);
 	check_ports(p);
 	check_send_macs(p);
+	check_public_keys(p);
 }
 
 static int parse_common(struct parse *p)

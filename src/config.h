@@ -44,6 +44,10 @@ struct sv_node {
 	uint8_t send_mac[6];
 	int line;			 /* of the [node] header */
 	int address_line, send_mac_line; /* of those keys, 0 when absent */
+	/* with per-node keys: the Ed25519 public keys its heartbeats may be signed with (two
+	 * while its key is being changed) */
+	uint8_t public_keys[2][32];
+	int n_public_keys;
 };
 
 struct sv_config {
@@ -69,6 +73,7 @@ struct sv_config {
 		unsigned heartbeat_ms, dead_after;
 		uint16_t port;
 		char key_file[256];
+		char node_key_file[256]; /* this node's own signing key; "" for the shared key alone */
 		enum sv_quorum quorum;
 		char notify[1024]; /* run by /bin/sh -c on every event; "" for none */
 	} failover;

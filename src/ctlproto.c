@@ -63,8 +63,8 @@ int ctl_status_format(const struct ctl_status *st, char *buf, size_t len)
 		    p->alive, p->eligible, p->heard_ms_ago, p->config_differs ? "different" : "same", p->healthy,
 		    p->received);
 	}
-	put(&o, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu wrong_address=%llu\n", st->forged,
-	    st->replayed, st->unknown, st->config_differs, st->wrong_address);
+	put(&o, "drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu wrong_address=%llu unproven=%llu\n",
+	    st->forged, st->replayed, st->unknown, st->config_differs, st->wrong_address, st->unproven);
 	return o.full ? -ENOSPC : 0;
 }
 
@@ -97,7 +97,9 @@ static int parse_line(const char *l, struct ctl_status *st)
 			   &st->replayed, &st->unknown, &st->config_differs) != 4)
 			return -EPROTO;
 		const char *w = strstr(l, "wrong_address=");
+		const char *u = strstr(l, "unproven=");
 		st->wrong_address = w ? strtoull(w + 14, NULL, 10) : 0; /* absent: an older daemon */
+		st->unproven = u ? strtoull(u + 9, NULL, 10) : 0;
 		return 0;
 	}
 	if (!strncmp(l, "peer ", 5)) {

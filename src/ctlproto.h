@@ -24,7 +24,7 @@
  *   ownership_changes N
  *   peer NAME alive=0|1 eligible=0|1 heard_ms_ago=MS config=same|different healthy=0|1
  *        received=N        (every node; received: authentic heartbeats heard from it)
- *   drops forged=N replayed=N unknown=N config_differs=N wrong_address=N
+ *   drops forged=N replayed=N unknown=N config_differs=N wrong_address=N unproven=N
  *
  * A command's answer is `ok COMMAND' or `error: ...'.
  */
@@ -55,7 +55,7 @@ struct ctl_status {
 	unsigned long long ownership_changes;
 	int n_peers;
 	struct ctl_peer peers[SV_MAX_NODES];
-	unsigned long long forged, replayed, unknown, config_differs, wrong_address;
+	unsigned long long forged, replayed, unknown, config_differs, wrong_address, unproven;
 };
 
 /* Room for the longest reply: every node's line at its longest. */

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -38,6 +39,7 @@
 #include "conntrack.h"
 #include "control.h"
 #include "child.h"
+#include "common.h"
 #include "ctlproto.h"
 #include "events.h"
 #include "journal.h"
@@ -50,7 +52,6 @@
 #include "health.h"
 #include "sockdiag.h"
 
-#define MAX_TARGETS (SV_MAX_NODES * 2)
 #define STATIC_MODE 100 /* setup's word for "nothing to do": exit 0 */
 /* After something else changed the link, apply again once it has been quiet this long: a
  * network manager reconfigures in bursts, and ifup fails on a route already there, so it
@@ -103,7 +104,9 @@ struct daemon {
 	struct sv_config cfg;
 	const char *config_path, *run_dir, *opt_node, *state_dir;
 	int self;
-	struct key key, accept; /* the key that signs; one also accepted during a rotation */
+	struct key key, accept;		    /* the key that signs; one also accepted during a rotation */
+	uint8_t node_secret[HB_SECRET_LEN]; /* with per-node keys: this node's Ed25519 key */
+	bool signs;
 	uint8_t digest[HB_DIGEST_LEN];
 	struct membership m;
 	struct ownership own;
@@ -112,6 +115,8 @@ struct daemon {
 	int udp[2], ctl, sig, lock_fd;
 	struct ctl_client clients[CTL_CLIENTS];
 	struct drop_log forged_log, unknown_log, replay_log[SV_MAX_NODES], address_log[SV_MAX_NODES];
+	struct drop_log unsigned_log[SV_MAX_NODES], unproven_log[SV_MAX_NODES];
+	unsigned unproven_run[SV_MAX_NODES]; /* unproven heartbeats in a row, per peer */
 	int http;
 	struct http_client http_clients[HTTP_CLIENTS];
 	struct health health;
@@ -123,8 +128,8 @@ struct daemon {
 	pid_t notify_pid; /* the notify command running now, 0: none */
 	int64_t notify_deadline_ms;
 	char listen_why[128];
-	struct sockaddr_storage targets[MAX_TARGETS];
-	int target_sock[MAX_TARGETS], n_targets;
+	struct sv_addr source[2]; /* this node's own address heartbeats leave from, per family */
+	unsigned long long send_errors;
 	uint64_t incarnation, seq;
 	int64_t next_hb_ms, next_watchdog_ms, watchdog_ms, last_renew_log_ms;
 	bool stopping, pending, had_quorum, logged_differs[SV_MAX_NODES], was_alive[SV_MAX_NODES];
@@ -205,6 +210,35 @@ static int read_key(const char *path, struct key *k)
 	return 0;
 }
 
+/* node_key_file: this node's own Ed25519 key, as `sharedvipctl genkey' writes it (base64),
+ * checked like the shared key and against this node's public_key in the config. */
+static int read_node_key(const struct sv_config *cfg, int self, uint8_t secret[HB_SECRET_LEN])
+{
+	const char *path = cfg->failover.node_key_file;
+	const struct sv_node *me = &cfg->nodes[self];
+	struct key k;
+	uint8_t seed[32], public[HB_PUBLIC_LEN];
+	char b64[64];
+
+	if (read_key(path, &k))
+		return -1;
+	k.bytes[k.len < sizeof(k.bytes) ? k.len : sizeof(k.bytes) - 1] = '\0';
+	if (base64_decode32((const char *)k.bytes, seed)) {
+		logf_("node_key_file %s is not a key written by `sharedvipctl genkey' (44 characters of base64)", path);
+		sodium_memzero(&k, sizeof(k));
+		return -1;
+	}
+	crypto_sign_seed_keypair(public, secret, seed);
+	sodium_memzero(seed, sizeof(seed)), sodium_memzero(&k, sizeof(k));
+	for (int i = 0; i < me->n_public_keys; i++)
+		if (!memcmp(me->public_keys[i], public, HB_PUBLIC_LEN))
+			return 0;
+	sodium_bin2base64(b64, sizeof(b64), public, HB_PUBLIC_LEN, sodium_base64_VARIANT_ORIGINAL);
+	logf_("node_key_file %s is not node %s's key: its public key is %s, which is not a public_key of [node %s]",
+	      path, me->name, b64, me->name);
+	return -1;
+}
+
 /* key_file signs and is accepted; KEY_FILE.accept, while it exists (a rotation), is
  * accepted too, never used to sign. Both read anew at reload: all or nothing. Rotating:
  * on every node put the new key in KEY_FILE.accept and reload; then on every node swap
@@ -214,12 +248,18 @@ static int load_keys(struct daemon *d, const struct sv_config *cfg)
 {
 	struct key sign, accept = { 0 };
 	char path[sizeof(cfg->failover.key_file) + 8];
+	uint8_t secret[HB_SECRET_LEN];
 
 	snprintf(path, sizeof(path), "%s.accept", cfg->failover.key_file);
 	if (read_key(cfg->failover.key_file, &sign) || (!access(path, F_OK) && read_key(path, &accept)))
 		return -1;
+	if (cfg->failover.node_key_file[0] && read_node_key(cfg, d->self, secret))
+		return -1;
 	d->key = sign;
 	d->accept = accept;
+	d->signs = cfg->failover.node_key_file[0] != '\0';
+	memcpy(d->node_secret, secret, sizeof(secret));
+	sodium_memzero(secret, sizeof(secret));
 	return 0;
 }
 
@@ -250,30 +290,34 @@ static int config_digest(const char *path, uint8_t digest[HB_DIGEST_LEN])
 	return n < 0 ? -1 : 0;
 }
 
-static int open_udp(struct daemon *d, const struct sv_addr *own)
+/* A wildcard socket on the heartbeat port: it hears the broadcasts (IPv4) and the
+ * all-nodes multicasts (IPv6) of every node. No SO_REUSEADDR: a second daemon on this
+ * node must not share the port. */
+static int open_udp(struct daemon *d, int family)
 {
 	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
-	int one = 1, fd = socket(own->family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int zero = 0, one = 1, rcvbuf = 1 << 20, fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
 	if (fd < 0)
 		return -1;
-	if (own->family == AF_INET) {
+	if (family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-		sin->sin_family = AF_INET, sin->sin_port = htons(d->cfg.failover.port), sin->sin_addr = own->v4;
+		sin->sin_family = AF_INET, sin->sin_port = htons(d->cfg.failover.port);
 		len = sizeof(*sin);
-		setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+		setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
 	} else {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-		sin6->sin6_family = AF_INET6, sin6->sin6_port = htons(d->cfg.failover.port), sin6->sin6_addr = own->v6;
+		sin6->sin6_family = AF_INET6, sin6->sin6_port = htons(d->cfg.failover.port);
 		len = sizeof(*sin6);
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero));
 	}
-	/* no SO_REUSEADDR: a second daemon on this node must not share the port */
+	/* room for a few intervals of every node's heartbeats, whatever rmem_max says */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(fd, (struct sockaddr *)&ss, len)) {
-		char a[SV_ADDRSTRLEN];
-		logf_("cannot bind the heartbeat socket to %s port %u: %s%s", addr_str(own, a, false),
+		logf_("cannot bind the heartbeat socket to %s port %u: %s%s", family == AF_INET ? "0.0.0.0" : "[::]",
 		      d->cfg.failover.port, strerror(errno),
 		      errno == EADDRINUSE ? " (another sharedvipd runs on this node?)" : "");
 		close(fd);
@@ -282,45 +326,67 @@ static int open_udp(struct daemon *d, const struct sv_addr *own)
 	return fd;
 }
 
-/* One socket per address family, bound to this node's own address; heartbeats go to the
- * own addresses of every other node: unicast, so no switch can split the cluster. */
+/* Heartbeats go to every node at once: one datagram per family to the IPv4 limited
+ * broadcast and the IPv6 all-nodes group ff02::1, sent from this node's own address. All
+ * nodes share one MAC, so a unicast to one peer reaches every one of them anyway; one
+ * broadcast per node per interval makes each node's receive work grow linearly with the
+ * cluster instead of N(N-1) datagrams each seen by all N. Neither destination is a group
+ * an IGMP or MLD snooping switch prunes, and neither needs ARP or neighbour entries. */
 static int open_heartbeats(struct daemon *d)
 {
 	const struct sv_node *me = &d->cfg.nodes[d->self];
 
 	d->udp[0] = d->udp[1] = -1;
-	d->n_targets = 0;
 	for (int f = 0; f < 2; f++) {
 		int family = f ? AF_INET6 : AF_INET;
-		for (int a = 0; a < me->n_addrs && d->udp[f] < 0; a++)
-			if (me->addrs[a].family == family && (d->udp[f] = open_udp(d, &me->addrs[a])) < 0)
-				return -1;
-	}
-	for (int i = 0; i < d->cfg.n_nodes; i++) {
-		const struct sv_node *n = &d->cfg.nodes[i];
-		for (int a = 0; i != d->self && a < n->n_addrs && d->n_targets < MAX_TARGETS; a++) {
-			int f = n->addrs[a].family == AF_INET6;
-			struct sockaddr_storage *ss = &d->targets[d->n_targets];
-			if (d->udp[f] < 0)
-				continue;
-			memset(ss, 0, sizeof(*ss));
-			if (!f) {
-				struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-				sin->sin_family = AF_INET, sin->sin_port = htons(d->cfg.failover.port);
-				sin->sin_addr = n->addrs[a].v4;
-			} else {
-				struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-				sin6->sin6_family = AF_INET6, sin6->sin6_port = htons(d->cfg.failover.port);
-				sin6->sin6_addr = n->addrs[a].v6;
+		for (int a = 0; a < me->n_addrs; a++)
+			if (me->addrs[a].family == family) {
+				d->source[f] = me->addrs[a];
+				if ((d->udp[f] = open_udp(d, family)) < 0)
+					return -1;
+				break;
 			}
-			d->target_sock[d->n_targets++] = d->udp[f];
-		}
 	}
 	if (d->udp[0] < 0 && d->udp[1] < 0) {
 		logf_("node %s has no address to send heartbeats from", me->name);
 		return -1;
 	}
 	return 0;
+}
+
+/* One datagram to every node on the link, from this node's own address of that family. */
+static void broadcast(struct daemon *d, int f, const uint8_t *msg, size_t len)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} control = { 0 };
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(d->cfg.failover.port),
+				   .sin_addr.s_addr = htonl(INADDR_BROADCAST) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+				     .sin6_port = htons(d->cfg.failover.port),
+				     .sin6_scope_id = (uint32_t)d->watch.ifindex };
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf };
+	struct cmsghdr *cm = (struct cmsghdr *)control.buf;
+
+	if (!f) {
+		struct in_pktinfo pi = { .ipi_spec_dst = d->source[0].v4 };
+		mh.msg_name = &sin, mh.msg_namelen = sizeof(sin);
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm->cmsg_level = IPPROTO_IP, cm->cmsg_type = IP_PKTINFO, cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	} else {
+		struct in6_pktinfo pi = { .ipi6_addr = d->source[1].v6, .ipi6_ifindex = (unsigned)d->watch.ifindex };
+		inet_pton(AF_INET6, "ff02::1", &sin6.sin6_addr);
+		mh.msg_name = &sin6, mh.msg_namelen = sizeof(sin6);
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm->cmsg_level = IPPROTO_IPV6, cm->cmsg_type = IPV6_PKTINFO, cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	}
+	if (sendmsg(d->udp[f], &mh, 0) < 0)
+		d->send_errors++;
 }
 
 static void stalled(struct daemon *d, int64_t now);
@@ -388,23 +454,24 @@ static void renew_lease(struct daemon *d, int64_t sent_ms)
  * announced view: the one the kernel's ownership is in step with. */
 static void send_heartbeats(struct daemon *d, uint8_t flags)
 {
-	struct heartbeat hb = { .flags = flags, .node = (uint16_t)d->self, .incarnation = d->incarnation };
-	uint8_t msg[HB_LEN];
+	static struct heartbeat hb;
+	uint8_t msg[HB_MAX_LEN];
 	int64_t sent;
 
+	hb.flags = flags, hb.node = (uint16_t)d->self, hb.incarnation = d->incarnation;
 	if (d->m.self_draining)
 		hb.flags |= HB_DRAINING;
 	if (d->m.self_unhealthy)
 		hb.flags |= HB_UNHEALTHY;
 	memcpy(hb.digest, d->digest, HB_DIGEST_LEN);
 	memcpy(hb.view, d->announced, HB_VIEW_BYTES);
+	membership_echo(&d->m, &hb);
 	for (int copy = 0; copy < 2; copy++) {
 		hb.seq = ++d->seq;
-		hb_encode(&hb, d->key.bytes, d->key.len, msg);
-		for (int i = 0; i < d->n_targets; i++)
-			sendto(d->target_sock[i], msg, sizeof(msg), 0, (struct sockaddr *)&d->targets[i],
-			       d->targets[i].ss_family == AF_INET ? sizeof(struct sockaddr_in)
-								  : sizeof(struct sockaddr_in6));
+		size_t len = hb_encode(&hb, d->key.bytes, d->key.len, d->signs ? d->node_secret : NULL, msg);
+		for (int f = 0; f < 2; f++)
+			if (d->udp[f] >= 0)
+				broadcast(d, f, msg, len);
 	}
 	sent = now_ms();
 	d->next_hb_ms = sent + d->cfg.failover.heartbeat_ms;
@@ -643,6 +710,14 @@ static bool heard(struct daemon *d, const struct heartbeat *hb, int64_t now)
 	if (v == HB_REPLAYED)
 		log_drop(&d->replay_log[hb->node], now, "replayed heartbeats of node %s (%llu so far)", name,
 			 (unsigned long long)d->m.drops.replayed);
+	/* a peer needs a heartbeat or two to echo this start: only more than that is news */
+	if (v == HB_UNPROVEN && ++d->unproven_run[hb->node] > 2 * d->cfg.failover.dead_after)
+		log_drop(&d->unproven_log[hb->node], now,
+			 "heartbeats of node %s that do not echo this node's start (recorded, or it does not hear "
+			 "this node; %llu so far)",
+			 name, (unsigned long long)d->m.drops.unproven);
+	if (v == HB_ACCEPTED || v == HB_OTHER_CONFIG)
+		d->unproven_run[hb->node] = 0;
 	if (v == HB_UNKNOWN_NODE)
 		log_drop(&d->unknown_log, now, "heartbeats naming no other node (%llu so far)",
 			 (unsigned long long)d->m.drops.unknown);
@@ -663,11 +738,47 @@ static bool heard(struct daemon *d, const struct heartbeat *hb, int64_t now)
  * its heartbeats, its timers or the watchdog (the rest waits in the socket). */
 #define RECV_BATCH 64
 
+/* With per-node keys, a key holder signs only as itself: the heartbeat must carry a valid
+ * signature by one of its node's public keys. */
+static bool signed_by_node(const struct daemon *d, const struct heartbeat *hb, const uint8_t *msg, size_t len)
+{
+	const struct sv_node *n = &d->cfg.nodes[hb->node];
+
+	for (int i = 0; d->signs && i < n->n_public_keys; i++)
+		if (hb_signed_by(msg, len, n->public_keys[i]))
+			return true;
+	return !d->signs;
+}
+
+/* An authentic datagram, checked against the node it names: false (counted, logged) when
+ * it does not come from that node's address or, with per-node keys, is not its signature. */
+static bool from_named_node(struct daemon *d, const struct heartbeat *hb, const uint8_t *msg, size_t len,
+			    const struct sockaddr_storage *from, int64_t now)
+{
+	if (hb->node >= d->cfg.n_nodes || hb->node == d->self)
+		return true; /* membership counts it as naming no other node */
+	/* a key holder speaks only for itself: a heartbeat counts from its node's address */
+	if (!from_node(d, hb->node, from)) {
+		d->m.drops.wrong_address++;
+		log_drop(&d->address_log[hb->node], now, "heartbeats naming node %s from another address (%llu so far)",
+			 d->cfg.nodes[hb->node].name, (unsigned long long)d->m.drops.wrong_address);
+		return false;
+	}
+	if (!signed_by_node(d, hb, msg, len)) {
+		d->m.drops.forged++;
+		log_drop(&d->unsigned_log[hb->node], now,
+			 "heartbeats naming node %s not signed by its key (%llu so far)", d->cfg.nodes[hb->node].name,
+			 (unsigned long long)d->m.drops.forged);
+		return false;
+	}
+	return true;
+}
+
 static void receive(struct daemon *d, int fd)
 {
-	uint8_t buf[512];
+	static uint8_t buf[HB_MAX_LEN + 1];
+	static struct heartbeat hb;
 	struct sockaddr_storage from;
-	struct heartbeat hb;
 	bool any = false;
 	int64_t now = now_ms();
 
@@ -676,21 +787,17 @@ static void receive(struct daemon *d, int fd)
 		ssize_t n;
 		if ((n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len)) < 0)
 			break;
+		/* a broadcast comes back to its sender: not a heartbeat to hear */
+		if (from_node(d, d->self, &from))
+			continue;
 		if (decode(d, buf, (size_t)n, &hb)) {
 			d->m.drops.forged++;
 			log_drop(&d->forged_log, now, "heartbeats that are not authentic (%llu so far)",
 				 (unsigned long long)d->m.drops.forged);
 			continue;
 		}
-		/* a key holder speaks only for itself: a heartbeat counts from its node's address */
-		if (hb.node < d->cfg.n_nodes && hb.node != d->self && !from_node(d, hb.node, &from)) {
-			d->m.drops.wrong_address++;
-			log_drop(&d->address_log[hb.node], now,
-				 "heartbeats naming node %s from another address (%llu so far)",
-				 d->cfg.nodes[hb.node].name, (unsigned long long)d->m.drops.wrong_address);
-			continue;
-		}
-		any |= heard(d, &hb, now);
+		if (from_named_node(d, &hb, buf, (size_t)n, &from, now))
+			any |= heard(d, &hb, now);
 	}
 	if (any) {
 		note_membership(d, now);
@@ -731,6 +838,7 @@ static void fill_status(const struct daemon *d, struct ctl_status *st_out)
 		c->received = p->received;
 	}
 	st.forged = d->m.drops.forged, st.replayed = d->m.drops.replayed, st.wrong_address = d->m.drops.wrong_address;
+	st.unproven = d->m.drops.unproven;
 	st.unknown = d->m.drops.unknown, st.config_differs = d->m.drops.config_differs;
 #undef st
 }
@@ -1126,6 +1234,7 @@ static int setup(struct daemon *d)
 	}
 	d->incarnation = next_incarnation(d);
 	membership_init(&d->m, &d->cfg, d->self, d->digest, now_ms());
+	d->m.incarnation = d->incarnation;
 	state_path(d, "draining", path, sizeof(path));
 	if (!access(path, F_OK)) {
 		membership_set_draining(&d->m, true, now_ms());
@@ -1191,6 +1300,7 @@ static void reload(struct daemon *d)
 		health_init(&d->health); /* without [health], healthy while the daemon runs */
 	config_digest(d->config_path, d->digest);
 	membership_init(&d->m, &d->cfg, d->self, d->digest, now_ms());
+	d->m.incarnation = d->incarnation;
 	memcpy(d->m.peers, old.peers, sizeof(old.peers));
 	d->m.started_ms = old.started_ms;
 	d->m.drops = old.drops;

@@ -43,6 +43,21 @@ void membership_init(struct membership *m, const struct sv_config *cfg, int self
 	recompute_view(m, now);
 }
 
+/* A heartbeat sent after its sender heard this node's present incarnation. */
+static bool proves_fresh(const struct membership *m, const struct heartbeat *hb)
+{
+	uint32_t echo = m->self < hb->n_echo ? hb->echo[m->self] : 0;
+
+	return m->incarnation ? echo == hb_echo_of(m->incarnation) : true;
+}
+
+void membership_echo(const struct membership *m, struct heartbeat *hb)
+{
+	hb->n_echo = (uint16_t)m->cfg->n_nodes;
+	for (int i = 0; i < m->cfg->n_nodes; i++)
+		hb->echo[i] = m->peers[i].known && i != m->self ? hb_echo_of(m->peers[i].incarnation) : 0;
+}
+
 enum hb_verdict membership_receive(struct membership *m, const struct heartbeat *hb, int64_t now, bool *changed)
 {
 	struct peer *p;
@@ -64,10 +79,16 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 		m->drops.replayed++;
 		return HB_REPLAYED;
 	}
-	p->heard = p->known = true;
-	p->received++;
+	p->known = true;
 	p->incarnation = hb->incarnation;
 	p->seq = hb->seq;
+	if (!proves_fresh(m, hb)) {
+		m->drops.unproven++;
+		p->unproven_ms = now;
+		return HB_UNPROVEN;
+	}
+	p->heard = true;
+	p->received++;
 	p->last_heard_ms = now;
 	p->config_differs = memcmp(hb->digest, m->digest, HB_DIGEST_LEN) != 0;
 	if (p->config_differs) {
@@ -158,6 +179,23 @@ static bool heard_everyone(const struct membership *m)
 	return true;
 }
 
+/* An unproven peer heard within the dead timer that no fresh peer calls dead. */
+static bool unproven_may_serve(const struct membership *m, int64_t now)
+{
+	for (int i = 0; i < m->cfg->n_nodes; i++) {
+		const struct peer *p = &m->peers[i];
+		bool witnessed_dead = false;
+		if (i == m->self || p->alive || !p->unproven_ms || now - p->unproven_ms > silence_ms(m->cfg))
+			continue;
+		for (int q = 0; q < m->cfg->n_nodes && !witnessed_dead; q++)
+			witnessed_dead = q != m->self && q != i && m->peers[q].alive && !m->peers[q].config_differs &&
+					 !view_has(m->peers[q].view, i);
+		if (!witnessed_dead)
+			return true;
+	}
+	return false;
+}
+
 static bool other_config_alive(const struct membership *m)
 {
 	for (int i = 0; i < m->cfg->n_nodes; i++)
@@ -170,7 +208,7 @@ enum acquire_rule membership_may_acquire(const struct membership *m, int64_t now
 {
 	bool everyone = heard_everyone(m);
 
-	if (!membership_agreed(m))
+	if (!membership_agreed(m) || unproven_may_serve(m, now))
 		return ACQUIRE_WAIT;
 	/* at start the others are unknown: hear every one of them, or a hold-down, first */
 	if (now - m->started_ms < holddown_ms(m->cfg) && !everyone)

@@ -15,17 +15,19 @@ struct peer {
 	bool known;			     /* incarnation and seq are the last accepted: kept across a rejoin */
 	uint64_t incarnation, seq, received; /* received: authentic heartbeats accepted */
 	int64_t last_heard_ms;
+	int64_t unproven_ms; /* the last authentic heartbeat that did not echo this node's start */
 	uint8_t view[HB_VIEW_BYTES];
 };
 
 struct drops {
-	uint64_t forged, replayed, unknown, config_differs, wrong_address, duplicate;
+	uint64_t forged, replayed, unknown, config_differs, wrong_address, duplicate, unproven;
 };
 
 /* Who is alive, as heard from authenticated heartbeats; the pure core of sharedvipd. */
 struct membership {
 	const struct sv_config *cfg;
 	int self;
+	uint64_t incarnation; /* this node's: what a fresh heartbeat echoes (0 in tests: any) */
 	bool self_draining, self_unhealthy;
 	bool fail_open; /* no alive node is healthy: the unhealthy ones keep their share */
 	uint8_t digest[HB_DIGEST_LEN];
@@ -37,12 +39,17 @@ struct membership {
 
 /* HB_DUPLICATE: the very heartbeat heard last, again (in a dual-stack cluster every
  * heartbeat arrives once over IPv4 and once over IPv6): ignored, not a replay. */
-enum hb_verdict { HB_ACCEPTED, HB_REPLAYED, HB_UNKNOWN_NODE, HB_OTHER_CONFIG, HB_DUPLICATE };
+/* HB_UNPROVEN: authentic and new, but it does not echo this node's incarnation (a
+ * recording, or a peer that has not heard this node since it started): its incarnation and
+ * seq are kept (replays of it are refused, and the next heartbeats echo it), nothing else. */
+enum hb_verdict { HB_ACCEPTED, HB_REPLAYED, HB_UNKNOWN_NODE, HB_OTHER_CONFIG, HB_DUPLICATE, HB_UNPROVEN };
 
 void membership_init(struct membership *m, const struct sv_config *cfg, int self, const uint8_t *digest, int64_t now);
 /* An authenticated heartbeat. Sets *changed when the view changed. A heartbeat from a
  * node whose config differs still counts: that node is alive and keeps its buckets. */
 enum hb_verdict membership_receive(struct membership *m, const struct heartbeat *hb, int64_t now, bool *changed);
+/* What this node's heartbeat echoes: the incarnation it last accepted from each node. */
+void membership_echo(const struct membership *m, struct heartbeat *hb);
 /* Declares dead who has been silent for dead_after heartbeats; true when the view changed. */
 bool membership_tick(struct membership *m, int64_t now);
 /* When the first alive peer would be declared dead if it stays silent (INT64_MAX: none). */
@@ -59,7 +66,11 @@ bool membership_has_quorum(const struct membership *m);
 /* Whether every alive peer reports the same view as this node: then all computed the same
  * assignment, and every bucket this node is to take was released by its previous owner. */
 bool membership_agreed(const struct membership *m);
-/* Whether new buckets may be taken now, and by which rule. Every peer this node hears must
+/* Whether new buckets may be taken now, and by which rule. A peer heard without proof of
+ * freshness (within the dead timer) may be alive and serving without hearing this node
+ * (a one-way link, or a start it has not heard yet), or be a recording: nothing is taken
+ * while there is one, unless a peer that proved itself fresh does not count it alive
+ * (then it is a recording, or unheard by the cluster, which took its buckets).  Every peer this node hears must
  * count it alive and report the same view (then each has released what this node is to
  * take): a peer that hears the node is never given a hold-down. The hold-down (dead_after
  * heartbeats since start) is only for peers never heard, and since the last change of the

@@ -82,7 +82,8 @@ void metrics_format(const struct metrics_input *in, struct strbuf *o)
 			 { "replayed", d ? d->replayed : 0 },
 			 { "unknown_node", d ? d->unknown : 0 },
 			 { "config_differs", d ? d->config_differs : 0 },
-			 { "wrong_address", d ? d->wrong_address : 0 } };
+			 { "wrong_address", d ? d->wrong_address : 0 },
+			 { "unproven", d ? d->unproven : 0 } };
 
 	family(o, "sharedvip_info", "gauge", "This node: its name, the version and the mode (static or daemon).");
 	sb_printf(o, "sharedvip_info{node=\"");

@@ -2,6 +2,7 @@
 /* Copyright (C) 2026 The sharedvip developers. */
 #include <errno.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,44 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: %s [-c FILE] [--node NAME] [--run-dir DIR] [--json] COMMAND\n", sv_prog);
 	for (int i = 0; i < CTL_N_COMMANDS; i++)
 		fprintf(out, "  %-7s %s\n", ctl_commands[i].name, ctl_commands[i].help);
+	fprintf(out, "  genkey  print a new node key (for node_key_file)\n"
+		     "  pubkey  print the public_key of the node key read from standard input\n");
+}
+
+/* Per-node keys, as wg(8) makes them: genkey prints a random Ed25519 seed, pubkey reads one
+ * and prints its public key, both as 44 characters of base64. */
+static int genkey(void)
+{
+	uint8_t seed[32];
+	char b64[64];
+
+	if (sodium_init() < 0)
+		return EXIT_KERNEL;
+	randombytes_buf(seed, sizeof(seed));
+	sodium_bin2base64(b64, sizeof(b64), seed, sizeof(seed), sodium_base64_VARIANT_ORIGINAL);
+	sodium_memzero(seed, sizeof(seed));
+	puts(b64);
+	sodium_memzero(b64, sizeof(b64));
+	return 0;
+}
+
+static int pubkey(void)
+{
+	uint8_t seed[32], public[crypto_sign_PUBLICKEYBYTES], secret[crypto_sign_SECRETKEYBYTES];
+	char line[256], b64[64];
+
+	if (sodium_init() < 0)
+		return EXIT_KERNEL;
+	if (!fgets(line, sizeof(line), stdin) || base64_decode32(line, seed)) {
+		fprintf(stderr, "%s: standard input is not a node key (44 characters of base64, from %s genkey)\n",
+			sv_prog, sv_prog);
+		return EXIT_CONFIG;
+	}
+	crypto_sign_seed_keypair(public, secret, seed);
+	sodium_memzero(seed, sizeof(seed)), sodium_memzero(secret, sizeof(secret)), sodium_memzero(line, sizeof(line));
+	sodium_bin2base64(b64, sizeof(b64), public, sizeof(public), sodium_base64_VARIANT_ORIGINAL);
+	puts(b64);
+	return 0;
 }
 
 /* The daemon's view as one JSON object (schema: sharedvipctl(8)). */
@@ -51,8 +90,8 @@ static int print_json(const char *reply)
 		    p->heard_ms_ago, p->config_differs ? "different" : "same", p->received);
 	}
 	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu, "
-	       "\"wrong_address\": %llu}}\n",
-	       st.forged, st.replayed, st.unknown, st.config_differs, st.wrong_address);
+	       "\"wrong_address\": %llu, \"unproven\": %llu}}\n",
+	       st.forged, st.replayed, st.unknown, st.config_differs, st.wrong_address, st.unproven);
 	return 0;
 }
 
@@ -84,6 +123,10 @@ int main(int argc, char **argv)
 		default: usage(stderr); return EXIT_CONFIG;
 		}
 	}
+	if (optind + 1 == argc && !strcmp(argv[optind], "genkey"))
+		return genkey();
+	if (optind + 1 == argc && !strcmp(argv[optind], "pubkey"))
+		return pubkey();
 	if (optind + 1 != argc || ctl_command_parse(argv[optind]) < 0 || strchr(argv[optind], '\n')) {
 		usage(stderr);
 		return EXIT_CONFIG;

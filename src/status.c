@@ -122,8 +122,8 @@ static void print_peers_json(const struct sv_config *cfg, const struct node_stat
 					   : "same");
 	}
 	printf("], \"drops\": {\"forged\": %llu, \"replayed\": %llu, \"unknown\": %llu, \"config_differs\": %llu, "
-	       "\"wrong_address\": %llu}",
-	       c->forged, c->replayed, c->unknown, c->config_differs, c->wrong_address);
+	       "\"wrong_address\": %llu, \"unproven\": %llu}",
+	       c->forged, c->replayed, c->unknown, c->config_differs, c->wrong_address, c->unproven);
 	printf(", \"draining\": %s", c->draining ? "true" : "false");
 	printf(", \"health\": ");
 	json_string(c->health);
@@ -204,9 +204,10 @@ static void print_text(const struct sv_config *cfg, int node, const struct node_
 			       p->heard_ms_ago, p->config_differs ? "different" : "same");
 	}
 	if (st->daemon)
-		printf("\n  drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu wrong_address=%llu",
+		printf("\n  drops forged=%llu replayed=%llu unknown=%llu config_differs=%llu wrong_address=%llu "
+		       "unproven=%llu",
 		       st->ctl->forged, st->ctl->replayed, st->ctl->unknown, st->ctl->config_differs,
-		       st->ctl->wrong_address);
+		       st->ctl->wrong_address, st->ctl->unproven);
 	format_ranges(st->owned, cfg->buckets, ranges, sizeof(ranges));
 	printf("\nbuckets:    %d of %u owned%s%s\n", st->n_owned, cfg->buckets, st->n_owned ? ": " : "",
 	       st->n_owned ? ranges : "");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* libFuzzer harness for the heartbeat decoder and membership: each 104-byte piece of the
+/* libFuzzer harness for the heartbeat decoder and membership: each 144-byte piece of the
  * input is decoded as it came off the wire (the HMAC must reject it unless it is
  * authentic), then signed anew with the cluster's key and fed to membership and the
  * ownership step, as a key holder could send it; the invariants must hold whatever
@@ -15,6 +15,8 @@
 #include "heartbeat.h"
 #include "membership.h"
 #include "ownership.h"
+
+#define PIECE 144
 
 static const uint8_t key[32] = "fuzzing key, thirty-two bytes!!";
 static struct sv_config cfg;
@@ -36,8 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct membership m;
 	static struct ownership o;
 	static bool ready;
-	uint8_t msg[HB_LEN];
-	struct heartbeat hb;
+	static uint8_t msg[HB_MAX_LEN];
+	static struct heartbeat hb;
+	size_t len;
 	int64_t now = 0;
 	bool changed, eligible[SV_MAX_NODES];
 
@@ -48,31 +51,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ready = true;
 	}
 	membership_init(&m, &cfg, 0, digest, 0);
+	m.incarnation = size % 2 ? 0 : 7; /* half the runs ask every heartbeat for an echo */
 	memset(o.installed, 0, cfg.buckets), memset(o.held, 0, cfg.buckets);
-	for (size_t off = 0; off + HB_LEN <= size; off += HB_LEN) {
-		memcpy(msg, data + off, HB_LEN);
-		if (hb_decode(msg, HB_LEN, key, sizeof(key), &hb) == 0) {
+	for (size_t off = 0; off + PIECE <= size; off += PIECE) {
+		memcpy(msg, data + off, PIECE);
+		len = HB_HEADER_LEN + HB_MAC_LEN + msg[9] % 8 * 4;
+		if (hb_decode(msg, len, key, sizeof(key), &hb) == 0) {
 			/* authentic by chance: then any one changed byte must be refused */
-			msg[off % HB_LEN] ^= 1;
-			if (hb_decode(msg, HB_LEN, key, sizeof(key), &hb) == 0)
+			msg[off % len] ^= 1;
+			if (hb_decode(msg, len, key, sizeof(key), &hb) == 0)
 				abort();
-			msg[off % HB_LEN] ^= 1;
+			msg[off % len] ^= 1;
 		}
 		/* as a key holder would send it */
 		memset(&hb, 0, sizeof(hb));
 		hb.flags = msg[5], hb.node = (uint16_t)(msg[6] % 8), hb.incarnation = msg[7] % 4, hb.seq = msg[8];
 		memcpy(hb.digest, msg[9] & 1 ? digest : msg + 10, HB_DIGEST_LEN);
 		memcpy(hb.view, msg + 30, HB_VIEW_BYTES);
-		hb_encode(&hb, key, sizeof(key), msg);
-		if (hb_decode(msg, HB_LEN, key, sizeof(key), &hb))
+		hb.n_echo = msg[73] % 8;
+		for (int i = 0; i < hb.n_echo; i++)
+			hb.echo[i] = msg[74 + i] % 2 ? hb_echo_of(7) : msg[74 + i];
+		len = hb_encode(&hb, key, sizeof(key), NULL, msg);
+		if (hb_decode(msg, len, key, sizeof(key), &hb))
 			abort();
-		now += msg[70] * 10;
+		now += data[off + 70] * 10;
 		membership_receive(&m, &hb, now, &changed);
 		membership_tick(&m, now);
-		if (msg[71] == 1)
-			membership_set_draining(&m, msg[72] & 1, now);
-		if (msg[71] == 2)
-			membership_set_healthy(&m, msg[72] & 1, now);
+		if (data[off + 71] == 1)
+			membership_set_draining(&m, data[off + 72] & 1, now);
+		if (data[off + 71] == 2)
+			membership_set_healthy(&m, data[off + 72] & 1, now);
 		membership_eligible(&m, eligible);
 		if (!m.self_draining && (!m.self_unhealthy || m.fail_open) && !eligible[0])
 			abort();

@@ -133,8 +133,9 @@ pass "50 % heartbeat loss for 5 s: $flaps membership changes; all settled once i
 # and with one byte changed
 nd 1 timeout 2 tcpdump -c1 -nn -x -i $IF "udp dst port 7946 and src host 192.168.0.12" 2> /dev/null |
 	awk '/0x/ {for (i = 2; i <= NF; i++) printf "%s", $i}' > "$TMP/hb.hex"
-tail -c $((104 * 2)) "$TMP/hb.hex" | perl -ne 'print pack("H*", $_)' > "$TMP/hb"
-[ "$(wc -c < "$TMP/hb")" = 104 ] || fail "could not capture a heartbeat"
+hblen=$((74 + 4 * 4 + 32)) # header, an echo per node, HMAC
+tail -c $((hblen * 2)) "$TMP/hb.hex" | perl -ne 'print pack("H*", $_)' > "$TMP/hb"
+[ "$(wc -c < "$TMP/hb")" = $hblen ] || fail "could not capture a heartbeat"
 perl -pe 'substr($_, 20, 1) ^= "\x01"' "$TMP/hb" > "$TMP/hb.forged"
 drops() {
 	local k v

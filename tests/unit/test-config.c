@@ -109,6 +109,8 @@ static void test_defaults(void)
 	      "IPv6-only auto MAC: the last 4 bytes");
 }
 
+#define PK "mydPUfdgNft8b+YcSjsLnzeLoVTZHuyH0cX0gE7oDpc="
+
 static void test_errors(void)
 {
 	expect_error("", 1, "missing section [cluster]");
@@ -129,6 +131,21 @@ static void test_errors(void)
 	expect_error(GOOD "[node b]\naddress = 192.168.0.10/24\n", 8, "also used by node a");
 	expect_error(GOOD "[node b]\naddress = 192.168.0.2/24\n", 8, "is also a vip");
 	expect_error(GOOD "[node c d]\n", 8, "bad node name");
+	/* per-node keys: every node's public key; 44 characters of base64; at most two */
+	expect_error(GOOD "[failover]\nkey_file = /k\nnode_key_file = /n\n", 6, "node a: no public_key");
+	expect_error(GOOD "public_key = abc\n", 8, "public_key: `abc' is not a key");
+	expect_error(GOOD "public_key = mydPUfdgNft8b+YcSjsLnzeLoVTZHuyH0cX0gE7oDpd=\n", 8, "is not a key");
+	expect_error(GOOD "public_key = " PK ", " PK ", " PK "\n", 8, "at most two");
+	expect_error(GOOD "[failover]\nkey_file = /k\nnode_key_file = n\n", 10, "not an absolute path");
+	expect_error(GOOD "[failover]\nmembership = corosync\n", 9, "corosync membership is not available");
+	expect_error(GOOD "[failover]\nmembership = heartbeats\n", 9, "not one of the choices");
+	{
+		char errs[4096];
+		CHECK(parse(GOOD "public_key = " PK "\n[failover]\nkey_file = /k\nnode_key_file = /n\nmembership = "
+				 "sharedvip\n",
+			    errs, sizeof(errs)) == 0,
+		      "per-node keys refused: %s", errs);
+	}
 	expect_error(GOOD "just words\n", 8, "expected `key = value'");
 	expect_error(GOOD "[failover\n", 8, "without ']'");
 	expect_error(GOOD "[failover]\nheartbeat_ms = 5\n", 9, "from 10 to 10000");

@@ -37,6 +37,7 @@ int main(void)
 		p->heard_ms_ago = i == 0 ? -1 : 9223372036854775807ll, p->received = 18446744073709551615ull;
 	}
 	in.forged = in.replayed = in.unknown = in.config_differs = 18446744073709551615ull;
+	in.wrong_address = in.unproven = 18446744073709551615ull;
 	CHECK(ctl_status_format(&in, reply, sizeof(reply)) == 0, "256 nodes of the longest names fit in the reply");
 	CHECK(ctl_status_format(&in, reply, 1000) == -ENOSPC, "a reply that does not fit is an error, never cut");
 	ctl_status_format(&in, reply, sizeof(reply));

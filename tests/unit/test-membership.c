@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The pure core of sharedvipd: heartbeat authentication, replay and membership rules. */
+#include <sodium.h>
 #include <string.h>
 
 #include "check.h"
@@ -21,22 +22,100 @@ static struct heartbeat hb_from(int node, uint64_t inc, uint64_t seq, const stru
 
 static void test_wire(void)
 {
-	struct heartbeat in = { .flags = HB_DRAINING, .node = 3, .incarnation = 0x1122334455667788ull, .seq = 42 }, out;
-	uint8_t msg[HB_LEN];
+	static struct heartbeat in = { .flags = HB_DRAINING,
+				       .node = 3,
+				       .n_echo = 5,
+				       .incarnation = 0x1122334455667788ull,
+				       .seq = 42 },
+				out;
+	uint8_t msg[HB_MAX_LEN], pk[HB_PUBLIC_LEN], sk[HB_SECRET_LEN], pk2[HB_PUBLIC_LEN], sk2[HB_SECRET_LEN];
+	size_t len;
 
 	view_set(in.view, 0), view_set(in.view, 255);
-	hb_encode(&in, key, sizeof(key) - 1, msg);
-	CHECK(hb_decode(msg, HB_LEN, key, sizeof(key) - 1, &out) == 0, "own message rejected");
+	in.echo[4] = 0xdeadbeef;
+	len = hb_encode(&in, key, sizeof(key) - 1, NULL, msg);
+	CHECK(len == HB_HEADER_LEN + 5 * 4 + HB_MAC_LEN, "length %zu", len);
+	CHECK(hb_decode(msg, len, key, sizeof(key) - 1, &out) == 0, "own message rejected");
 	CHECK(out.node == 3 && out.seq == 42 && out.incarnation == in.incarnation && out.flags == HB_DRAINING &&
-		  view_has(out.view, 255) && !view_has(out.view, 1),
+		  view_has(out.view, 255) && !view_has(out.view, 1) && out.n_echo == 5 && out.echo[4] == 0xdeadbeef,
 	      "fields");
-	CHECK(hb_decode(msg, HB_LEN, (const uint8_t *)"another key, 16+", 16, &out) == -1, "wrong key accepted");
-	for (int i = 0; i < HB_LEN; i++) {
+	CHECK(hb_decode(msg, len, (const uint8_t *)"another key, 16+", 16, &out) == -1, "wrong key accepted");
+	for (size_t i = 0; i < len; i++) {
 		msg[i] ^= 0x40;
-		CHECK(hb_decode(msg, HB_LEN, key, sizeof(key) - 1, &out) == -1, "byte %d changed, still accepted", i);
+		CHECK(hb_decode(msg, len, key, sizeof(key) - 1, &out) == -1, "byte %zu changed, still accepted", i);
 		msg[i] ^= 0x40;
 	}
-	CHECK(hb_decode(msg, HB_LEN - 1, key, sizeof(key) - 1, &out) == -1, "short message accepted");
+	CHECK(hb_decode(msg, len - 1, key, sizeof(key) - 1, &out) == -1, "short message accepted");
+	CHECK(!hb_signed_by(msg, len, pk), "an unsigned message passes as signed");
+	/* per-node keys: the signature is the sender's, checked with its public key only */
+	crypto_sign_keypair(pk, sk), crypto_sign_keypair(pk2, sk2);
+	len = hb_encode(&in, key, sizeof(key) - 1, sk, msg);
+	CHECK(len == HB_HEADER_LEN + 5 * 4 + HB_SIG_LEN + HB_MAC_LEN, "signed length %zu", len);
+	CHECK(hb_decode(msg, len, key, sizeof(key) - 1, &out) == 0 && (out.flags & HB_SIGNED), "signed rejected");
+	CHECK(hb_signed_by(msg, len, pk) && !hb_signed_by(msg, len, pk2), "signature by the wrong key accepted");
+	/* a key holder re-signs a message of another's with the shared key: the HMAC holds,
+	 * the signature does not */
+	msg[7] ^= 1;
+	crypto_auth_hmacsha256(msg + len - HB_MAC_LEN, msg, len - HB_MAC_LEN, (const uint8_t *)key);
+	CHECK(!hb_signed_by(msg, len, pk), "a changed node field keeps its signature");
+	in.n_echo = HB_MAX_NODES;
+	CHECK(hb_encode(&in, key, sizeof(key) - 1, sk, msg) == HB_MAX_LEN && HB_MAX_LEN <= 1452,
+	      "the largest heartbeat fits one IPv6 datagram on Ethernet");
+}
+
+/* A recording (or a peer that has not heard this start) does not echo this node's
+ * incarnation: its incarnation is kept, nothing else counts. */
+static void test_fresh(void)
+{
+	static struct heartbeat hb;
+	struct membership m;
+	bool changed;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.n_nodes = 3, cfg.buckets = 64, cfg.failover.heartbeat_ms = 100, cfg.failover.dead_after = 3;
+	for (int i = 0; i < 3; i++)
+		cfg.nodes[i].weight = 1;
+	membership_init(&m, &cfg, 0, digest, 0);
+	m.incarnation = 0x500000007ull;
+	hb = hb_from(1, 40, 1, &m);
+	hb.n_echo = 3, hb.echo[0] = 6; /* heard the node's previous start */
+	CHECK(membership_receive(&m, &hb, 10, &changed) == HB_UNPROVEN && !changed && !m.peers[1].alive &&
+		  !m.peers[1].heard && m.drops.unproven == 1,
+	      "a heartbeat echoing an old start counts");
+	membership_echo(&m, &hb);
+	CHECK(hb.n_echo == 3 && hb.echo[1] == hb_echo_of(40) && hb.echo[2] == 0 && hb.echo[0] == 0,
+	      "the echo is not the incarnations heard");
+	hb = hb_from(1, 40, 1, &m);
+	hb.n_echo = 3, hb.echo[0] = 7;
+	CHECK(membership_receive(&m, &hb, 20, &changed) == HB_DUPLICATE, "a recording is not refused once it is known");
+	hb = hb_from(1, 40, 2, &m);
+	hb.n_echo = 1, hb.echo[0] = hb_echo_of(m.incarnation);
+	CHECK(membership_receive(&m, &hb, 30, &changed) == HB_ACCEPTED && changed && m.peers[1].alive,
+	      "a heartbeat echoing this start is not taken");
+	hb = hb_from(2, 50, 1, &m);
+	CHECK(membership_receive(&m, &hb, 40, &changed) == HB_UNPROVEN && !m.peers[2].alive,
+	      "a heartbeat with no echo is taken");
+	CHECK(hb_echo_of(1ull << 32) != 0, "an echo of 0 would mean \"not heard\"");
+
+	/* one-way: both peers heard, neither hears this node: they may serve, take nothing */
+	membership_init(&m, &cfg, 0, digest, 0);
+	m.incarnation = 99;
+	for (int i = 1; i < 3; i++) {
+		hb = hb_from(i, 5, 1, &m);
+		memset(hb.view, 0, sizeof(hb.view));
+		view_set(hb.view, 1), view_set(hb.view, 2);
+		membership_receive(&m, &hb, 500, &changed);
+	}
+	CHECK(membership_may_acquire(&m, 600) == ACQUIRE_WAIT, "took buckets from peers that do not hear it");
+	CHECK(membership_may_acquire(&m, 500 + 326) != ACQUIRE_WAIT,
+	      "unproven peers silent past the dead timer still block");
+	/* a fresh peer does not count node2 alive: node2's heartbeats are a recording */
+	hb = hb_from(1, 5, 2, &m);
+	hb.n_echo = 1, hb.echo[0] = hb_echo_of(99);
+	memset(hb.view, 0, sizeof(hb.view));
+	view_set(hb.view, 0), view_set(hb.view, 1);
+	membership_receive(&m, &hb, 600, &changed);
+	CHECK(membership_may_acquire(&m, 600) == ACQUIRE_HOLDDOWN, "a recording refuted by a fresh peer blocks");
 }
 
 static void test_membership(void)
@@ -116,6 +195,7 @@ static void test_membership(void)
 int main(void)
 {
 	test_wire();
+	test_fresh();
 	test_membership();
 	return check_summary("test-membership");
 }

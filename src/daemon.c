@@ -115,7 +115,7 @@ struct daemon {
 	int udp[2], ctl, sig, lock_fd;
 	struct ctl_client clients[CTL_CLIENTS];
 	struct drop_log forged_log, unknown_log, replay_log[SV_MAX_NODES], address_log[SV_MAX_NODES];
-	struct drop_log unsigned_log[SV_MAX_NODES], unproven_log[SV_MAX_NODES];
+	struct drop_log unsigned_log[SV_MAX_NODES], unproven_log[SV_MAX_NODES], send_log;
 	unsigned unproven_run[SV_MAX_NODES]; /* unproven heartbeats in a row, per peer */
 	int http;
 	struct http_client http_clients[HTTP_CLIENTS];
@@ -145,8 +145,18 @@ struct daemon {
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
 {
+	/* SHAREDVIP_LOG_TIMESTAMPS: each line starts with the wall clock in microseconds, for
+	 * measuring takeovers from the daemons' own account (bench/failover) */
+	static int stamps = -1;
 	va_list va;
 
+	if (stamps < 0)
+		stamps = getenv("SHAREDVIP_LOG_TIMESTAMPS") != NULL;
+	if (stamps) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fprintf(stderr, "%lld.%06ld ", (long long)ts.tv_sec, ts.tv_nsec / 1000);
+	}
 	fprintf(stderr, "sharedvipd: ");
 	va_start(va, fmt);
 	vfprintf(stderr, fmt, va);
@@ -354,6 +364,8 @@ static int open_heartbeats(struct daemon *d)
 	return 0;
 }
 
+static void log_drop(struct drop_log *l, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* One datagram to every node on the link, from this node's own address of that family. */
 static void broadcast(struct daemon *d, int f, const uint8_t *msg, size_t len)
 {
@@ -385,8 +397,12 @@ static void broadcast(struct daemon *d, int f, const uint8_t *msg, size_t len)
 		cm->cmsg_level = IPPROTO_IPV6, cm->cmsg_type = IPV6_PKTINFO, cm->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
 	}
-	if (sendmsg(d->udp[f], &mh, 0) < 0)
+	if (sendmsg(d->udp[f], &mh, 0) < 0) {
+		int err = errno;
 		d->send_errors++;
+		log_drop(&d->send_log, now_ms(), "heartbeats this node could not send over %s: %s (%llu so far)",
+			 f ? "IPv6" : "IPv4", strerror(err), d->send_errors);
+	}
 }
 
 static void stalled(struct daemon *d, int64_t now);

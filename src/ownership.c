@@ -54,11 +54,20 @@ int64_t ownership_for_apply(enum own_source src, uint32_t buckets, const bool *s
 	return k->lease_left_ms > 0 ? k->lease_left_ms : 1;
 }
 
-/* The room the lease leaves before the peers' dead timer, for a renewal that lands late. */
+/* The room the lease leaves before the peers' dead timer, for a renewal that lands late:
+ * half an interval, but at short intervals never less than LEASE_LATE_MIN_MS of lateness
+ * allowed (a commit takes a millisecond or two, more on a loaded machine: at 10 ms half an
+ * interval would leave one), as long as the lease still outlasts the interval between
+ * renewals. With dead_after = 1 there is no such room: an eighth. */
+#define LEASE_LATE_MIN_MS 8
 static int64_t lease_margin_ms(const struct sv_config *cfg)
 {
-	/* with dead_after = 1 the lease must still outlast the interval between renewals */
-	return cfg->failover.dead_after >= 2 ? cfg->failover.heartbeat_ms / 2 : cfg->failover.heartbeat_ms / 8;
+	int64_t hb = cfg->failover.heartbeat_ms, total = (int64_t)cfg->failover.dead_after * hb + hb / 4;
+	int64_t margin = hb / 2 > LEASE_LATE_MIN_MS + LEASE_JIFFY_MS ? hb / 2 : LEASE_LATE_MIN_MS + LEASE_JIFFY_MS;
+
+	if (cfg->failover.dead_after < 2)
+		return hb / 8;
+	return margin < total - hb - 1 ? margin : total - hb - 1;
 }
 
 int64_t ownership_lease_ms(const struct sv_config *cfg)

@@ -34,6 +34,8 @@ client_addr6() { printf '2001:db8:9::%x\n' $(( $1 + 1 )); }
 cleanup() {
 	[ -z "${KEEP_LOGS:-}" ] || cp -r "$TMP" "$KEEP_LOGS"
 	local pid ns
+	# a test that changed something outside its namespaces puts it back here
+	[ -z "${ON_CLEANUP:-}" ] || "$ON_CLEANUP"
 	# a stopped process (a test's SIGSTOP) takes its SIGTERM only once continued
 	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; kill -CONT "$pid" 2>/dev/null; done
 	# whatever has not ended after 5 s is killed: a test never hangs on its cleanup (seen:

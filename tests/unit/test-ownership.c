@@ -121,6 +121,9 @@ static void test_step_and_lease(void)
 				  ownership_renewal_late(&cfg, (int64_t)(da * hb + hb / 4) - l),
 			      "a renewal as late as the margin is late");
 		}
+	cfg.failover.dead_after = 3, cfg.failover.heartbeat_ms = 10;
+	CHECK(!ownership_renewal_late(&cfg, 8) && ownership_lease_ms(&cfg) == 20,
+	      "at 3 x 10 ms a renewal may land 8 ms late, and the lease is 20 ms");
 	cfg.failover.dead_after = 3, cfg.failover.heartbeat_ms = 100;
 	ownership_renewed(&o, 1000);
 	CHECK(o.lease_until == 1275 && ownership_lease_ms(&cfg) == 275, "a lease of 275 ms at 3 x 100 ms");

@@ -129,7 +129,8 @@ static void release_idle(struct apply *ap, const bool *owned, bool *held)
 		did(ap, "released %d held buckets without a connection left", freed);
 }
 
-/* Whether the kernel's copy of a bucket set holds exactly the wanted members. */
+/* Whether the kernel's copy of a bucket set holds exactly the wanted members (the verdict
+ * map: accepts exactly those, and has every bucket). */
 static int set_current(const struct sv_config *cfg, int family, const char *name, const bool *want)
 {
 	bool *have = calloc(cfg->buckets, sizeof(*have));
@@ -139,7 +140,8 @@ static int set_current(const struct sv_config *cfg, int family, const char *name
 		return -ENOMEM;
 	ret = nft_set_members(family, name, have, cfg->buckets);
 	if (ret >= 0)
-		ret = !memcmp(have, want, cfg->buckets * sizeof(*have));
+		ret = !memcmp(have, want, cfg->buckets * sizeof(*have)) &&
+		      (strcmp(name, RS_MAP_BUCKETS) || (uint32_t)ret == cfg->buckets);
 	free(have);
 	return ret;
 }
@@ -585,8 +587,8 @@ static int kernel_sets_read(struct kernel_sets *k, uint32_t buckets)
 		return -ENOMEM;
 	if ((ret = nft_genid(&k->genid)) < 0 ||
 	    (ret = nft_owned_lease(k->owned, k->leased, buckets, &k->lease_left_ms)) < 0 ||
-	    (ret = nft_set_members(NFPROTO_NETDEV, RS_SET_OWNED, k->ingress, buckets)) < 0 ||
-	    (ret = nft_set_members(NFPROTO_NETDEV, RS_SET_HELD, k->held, buckets)) < 0)
+	    (ret = nft_set_members(NFPROTO_NETDEV, RS_MAP_BUCKETS, k->ingress, buckets)) < 0 ||
+	    (ret = nft_set_members(NFPROTO_INET, RS_SET_HELD, k->held, buckets)) < 0)
 		return ret;
 	return 0;
 }

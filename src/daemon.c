@@ -1103,8 +1103,8 @@ static int load_state(struct daemon *d)
 		return EXIT_KERNEL;
 	}
 	nft_set_members(NFPROTO_INET, RS_SET_OWNED, d->own.held, d->cfg.buckets);
-	nft_set_members(NFPROTO_NETDEV, RS_SET_OWNED, d->own.held, d->cfg.buckets);
-	nft_set_members(NFPROTO_NETDEV, RS_SET_HELD, d->own.held, d->cfg.buckets);
+	nft_set_members(NFPROTO_NETDEV, RS_MAP_BUCKETS, d->own.held, d->cfg.buckets);
+	nft_set_members(NFPROTO_INET, RS_SET_HELD, d->own.held, d->cfg.buckets);
 	/* the tables as the config wants them (with the lease's timeouts), owning nothing */
 	req = (struct apply_request){ .owned = d->own.installed, .held = d->own.held, .leave_link_down = true };
 	return apply_node(&d->cfg, d->self, &req);

@@ -120,7 +120,14 @@ struct members_out {
 	bool *members, *leased; /* leased: elements with a timeout (NULL: not asked) */
 	uint32_t buckets;
 	int64_t left_ms; /* the shortest time left of a leased element */
+	int elements;	 /* how many there are */
 };
+
+/* An interrupted dump starts again: count from nothing (members are only ever marked) */
+static void members_restart(void *data)
+{
+	((struct members_out *)data)->elements = 0;
+}
 
 static int elem_cb(struct nftnl_set_elem *e, void *data)
 {
@@ -132,6 +139,11 @@ static int elem_cb(struct nftnl_set_elem *e, void *data)
 		return 0;
 	memcpy(&key, k, sizeof(key));
 	if (key >= out->buckets)
+		return 0;
+	out->elements++;
+	/* in the verdict map, only the accepted buckets */
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT) &&
+	    nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT) != NF_ACCEPT)
 		return 0;
 	out->members[key] = true;
 	if (out->leased && nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT)) {
@@ -189,14 +201,15 @@ static int set_elements(int family, const char *set, int (*cb)(struct nftnl_set_
 
 int nft_set_members(int family, const char *set, bool *members, uint32_t buckets)
 {
-	struct members_out out = { members, NULL, buckets, -1 };
+	struct members_out out = { members, NULL, buckets, -1, 0 };
+	int ret = set_elements(family, set, elem_cb, &out, members_restart);
 
-	return set_elements(family, set, elem_cb, &out, restart_nothing);
+	return ret < 0 ? ret : out.elements;
 }
 
 int nft_owned_lease(bool *owned, bool *leased, uint32_t buckets, int64_t *left_ms)
 {
-	struct members_out out = { owned, leased, buckets, -1 };
+	struct members_out out = { owned, leased, buckets, -1, 0 };
 	int ret = set_elements(NFPROTO_INET, RS_SET_OWNED, elem_cb, &out, restart_nothing);
 
 	*left_ms = out.left_ms < 0 ? 0 : out.left_ms;
@@ -436,8 +449,7 @@ static int batch_table_contents(struct batch *b, const struct rs_table *t)
 	ret |= batch_table(b, NFT_MSG_NEWTABLE, t->family, t->table, "add table %s sharedvip%s");
 	ret |= batch_table(b, NFT_MSG_DELTABLE, t->family, t->table, "delete table %s sharedvip%s");
 	ret |= batch_table(b, NFT_MSG_NEWTABLE, t->family, t->table, "add table %s sharedvip%s");
-	for (int i = 0; i < t->n_sets && !ret; i++)
-		ret = batch_set(b, t->family, t->sets[i]);
+	/* chains before sets: the verdict map's elements name the foreign chain */
 	for (int i = 0; i < t->n_chains && !ret; i++) {
 		nlh = batch_hdr(b, NFT_MSG_NEWCHAIN, t->family, NLM_F_CREATE, 4096);
 		if (!nlh)
@@ -446,6 +458,8 @@ static int batch_table_contents(struct batch *b, const struct rs_table *t)
 		ret = batch_note(b, nlh, "add chain %s of table %s sharedvip",
 				 nftnl_chain_get_str(t->chains[i], NFTNL_CHAIN_NAME), family_name(t->family));
 	}
+	for (int i = 0; i < t->n_sets && !ret; i++)
+		ret = batch_set(b, t->family, t->sets[i]);
 	for (int i = 0; i < t->n_rules && !ret; i++) {
 		nlh = batch_hdr(b, NFT_MSG_NEWRULE, t->family, NLM_F_CREATE | NLM_F_APPEND, 8192);
 		if (!nlh)
@@ -602,27 +616,28 @@ int nft_vips(struct sv_addr *out, int max)
 	return v.n;
 }
 
-static struct nftnl_set *bucket_set_obj(int family, const char *name, const bool *members, uint32_t buckets,
-					int64_t lease_ms)
+/* The new elements of one of the bucket sets (the map: every bucket, with its verdict). */
+static struct nftnl_set *bucket_set_obj(const struct rs_bucket_set *layout, const bool *owned, const bool *held,
+					uint32_t buckets, int64_t lease_ms)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 
 	if (!s)
 		return NULL;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, SV_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, layout->name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)layout->family);
 	for (uint32_t b = 0; b < buckets; b++) {
-		if (!members[b])
+		bool member = layout->members == RS_OWNED  ? owned[b]
+			      : layout->members == RS_HELD ? held && held[b]
+							   : owned[b] || (held && held[b]);
+		if (!member && layout->members != RS_OWNED_OR_HELD)
 			continue;
-		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		struct nftnl_set_elem *e = rs_bucket_elem(b, layout->members, member, layout->leased ? lease_ms : 0);
 		if (!e) {
 			nftnl_set_free(s);
 			return NULL;
 		}
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &b, sizeof(b));
-		if (lease_ms > 0)
-			nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, (uint64_t)lease_ms);
 		nftnl_set_elem_add(s, e);
 	}
 	return s;
@@ -639,9 +654,7 @@ static int set_buckets(const bool *owned, const bool *held, uint32_t buckets, bo
 		if ((rs_bucket_sets[i].family == NFPROTO_ARP && !arp) || (lease_only && !rs_bucket_sets[i].leased))
 			continue;
 		up[n].family = rs_bucket_sets[i].family;
-		up[n].set = bucket_set_obj(rs_bucket_sets[i].family, rs_bucket_sets[i].name,
-					   rs_bucket_sets[i].held ? held : owned, buckets,
-					   rs_bucket_sets[i].leased ? lease_ms : 0);
+		up[n].set = bucket_set_obj(&rs_bucket_sets[i], owned, held, buckets, lease_ms);
 		if (!up[n].set)
 			goto out;
 		n++;

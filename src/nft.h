@@ -12,7 +12,8 @@
 
 /* The comment of sharedvip's table in family: 1 if the table exists, 0 if not, -errno. */
 int nft_table_comment(int family, char *comment, size_t len);
-/* Marks members[b] for every element b < buckets of the named set; 0 when absent. */
+/* Marks members[b] for every element b < buckets of the named set (of the verdict map:
+ * the elements that accept); returns how many elements it has (0 when absent), or -errno. */
 int nft_set_members(int family, const char *set, bool *members, uint32_t buckets);
 /* The inet owned set: its members, those with a timeout (sharedvipd's lease), and the
  * shortest time left of those (ms). */
@@ -37,9 +38,10 @@ int nft_commit(const struct ruleset *rs, const bool *replace, const int *drop_fa
 /* The VIPs the loaded inet table filters for (what a previous apply configured). */
 int nft_vips(struct sv_addr *out, int max);
 
-/* One transaction: the owned sets of every table and the netdev held set get exactly the
- * given members (sharedvipd's ownership changes); the inet owned set's elements time out
- * after lease_ms (0: never). */
+/* One transaction: the owned sets of every table and the inet held set get exactly the
+ * given members, and the netdev verdict map accepts exactly the owned and held buckets
+ * (sharedvipd's ownership changes); the inet owned set's elements time out after lease_ms
+ * (0: never). */
 int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, int64_t lease_ms, char *what,
 		    size_t what_len);
 /* One transaction: the inet owned set's elements are owned[], each timing out after

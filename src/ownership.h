@@ -16,8 +16,9 @@
  * The buckets a node owns live in the inet table's `owned` set; with the daemon, each of
  * its elements carries a timeout (the lease), renewed at every heartbeat, so a hung or
  * killed daemon's ownership ends in the kernel by itself before its peers may take the
- * buckets over. `held` buckets (netdev) are those the node no longer owns but may still
- * have connections in: their packets keep passing ingress.
+ * buckets over. `held` buckets (the inet held set) are those the node no longer owns but
+ * may still have connections in: their packets keep passing ingress (the netdev verdict
+ * map accepts the owned and the held buckets).
  */
 
 /* Where sharedvip-apply takes ownership from. */
@@ -30,8 +31,8 @@ enum own_source {
 struct own_kernel {
 	const bool *owned;     /* the inet owned set */
 	const bool *leased;    /* of those, the elements with a timeout (set by sharedvipd) */
-	const bool *ingress;   /* the netdev owned set */
-	const bool *held;      /* the netdev held set */
+	const bool *ingress;   /* what the netdev verdict map accepts: owned or held */
+	const bool *held;      /* the inet held set */
 	int64_t lease_left_ms; /* the shortest time left of a leased element */
 };
 

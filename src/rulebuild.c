@@ -119,6 +119,10 @@ static void e_immediate(struct rule_builder *rb, uint32_t dreg, const void *data
 /* nft checks the protocol a payload needs before it loads the payload. */
 static void need_l3(struct rule_builder *rb, int family)
 {
+	/* nft checks the protocol once a rule, as its first match needs it */
+	if (rb->l3 == family)
+		return;
+	rb->l3 = family;
 	if (rb->t->family == NFPROTO_NETDEV) {
 		uint16_t proto = htons(family == AF_INET ? ETH_P_IP : ETH_P_IPV6);
 		e_meta(rb, NFT_META_PROTOCOL, NFT_REG_1);
@@ -212,7 +216,10 @@ static void l4proto_only(struct rule_builder *rb, uint8_t proto)
 
 static const char *proto_name(uint8_t proto)
 {
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "icmp";
+	return proto == IPPROTO_TCP	 ? "tcp"
+	       : proto == IPPROTO_UDP	 ? "udp"
+	       : proto == IPPROTO_ICMPV6 ? "ipv6-icmp"
+					 : "icmp";
 }
 
 void m_l4proto(struct rule_builder *rb, uint8_t proto)
@@ -418,7 +425,8 @@ static void prefix_mask(uint8_t *mask, uint32_t len, unsigned prefix)
 /* jhash over the client's source address (masked to what the mode counts) and, when the
  * mode counts ports and the rule is for TCP or UDP, its source port in the next 32-bit
  * register, as nft lays out a concatenation: the same key as hash_mode_key(). */
-void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const char *set, uint32_t set_id)
+/* The bucket of the packet's source, into register 1. */
+static void bucket_hash(struct rule_builder *rb, const struct bucket_key *key)
 {
 	const struct hash_mode *mode = &hash_modes[key->affinity];
 	bool v4 = key->family == AF_INET;
@@ -453,9 +461,58 @@ void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const ch
 		nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_OFFSET, 0);
 	}
 	add_expr(rb, e);
+	sb_printf(&rb->line, "jhash %s saddr%s%s mod %u seed 0x%x ", v4 ? "ip" : "ip6", mask_text,
+		  key->with_port ? " . th sport" : "", key->buckets, key->seed);
+}
+
+void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const char *set, uint32_t set_id)
+{
+	bucket_hash(rb, key);
 	e_lookup(rb, NFT_REG_1, set, set_id);
-	sb_printf(&rb->line, "jhash %s saddr%s%s mod %u seed 0x%x @%s ", v4 ? "ip" : "ip6", mask_text,
-		  key->with_port ? " . th sport" : "", key->buckets, key->seed, set);
+	sb_printf(&rb->line, "@%s ", set);
+}
+
+void v_bucket_vmap(struct rule_builder *rb, const struct bucket_key *key, const char *map, uint32_t map_id)
+{
+	struct nftnl_expr *e;
+
+	bucket_hash(rb, key);
+	e = expr("lookup");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, map_id);
+	}
+	add_expr(rb, e);
+	sb_printf(&rb->line, "vmap @%s ", map);
+}
+
+/* Any transport header's destination port outside lo-hi (`th dport != lo-hi'): for TCP and
+ * UDP the port; for other protocols two bytes that mean something else, which only ever
+ * lets a packet on to the inet table, whose rules decide it again. */
+void m_th_dport_outside(struct rule_builder *rb, uint16_t lo, uint16_t hi)
+{
+	uint16_t nlo = htons(lo), nhi = htons(hi);
+	struct nftnl_expr *e;
+
+	e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG_1);
+	e = expr("range");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_NEQ);
+		nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, &nlo, 2);
+		nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, &nhi, 2);
+	}
+	add_expr(rb, e);
+	sb_printf(&rb->line, "th dport != %u-%u ", lo, hi);
+}
+
+void m_l4proto_not(struct rule_builder *rb, uint8_t proto)
+{
+	e_meta(rb, NFT_META_L4PROTO, NFT_REG_1);
+	e_cmp(rb, NFT_CMP_NEQ, &proto, 1);
+	sb_printf(&rb->line, "meta l4proto != %s ", proto_name(proto));
 }
 
 /* True when this node does not own bucket 0. `jhash ADDR mod 1` is 0 whatever ADDR is,

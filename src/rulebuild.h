@@ -18,6 +18,7 @@ struct rule_builder {
 	struct nftnl_rule *r;
 	struct strbuf line;
 	int failed;
+	int l3; /* the family the rule has checked the packet is of (0: none yet) */
 };
 
 struct bucket_key {
@@ -48,6 +49,10 @@ void m_fib_daddr_type_not(struct rule_builder *rb, const uint32_t *types, const 
 void m_ether_saddr(struct rule_builder *rb, const uint8_t mac[6]);
 void s_ether_saddr_set(struct rule_builder *rb, const uint8_t mac[6]);
 void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const char *set, uint32_t set_id);
+/* The verdict of the packet's bucket in a verdict map (`jhash ... vmap @map'). */
+void v_bucket_vmap(struct rule_builder *rb, const struct bucket_key *key, const char *map, uint32_t map_id);
+void m_th_dport_outside(struct rule_builder *rb, uint16_t lo, uint16_t hi);
+void m_l4proto_not(struct rule_builder *rb, uint8_t proto);
 void m_not_bucket0(struct rule_builder *rb, bool arp, const char *set, uint32_t set_id);
 void s_counter(struct rule_builder *rb);
 void s_snat(struct rule_builder *rb, const struct sv_addr *to, uint16_t lo, uint16_t hi);

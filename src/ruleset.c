@@ -29,13 +29,13 @@
 
 #include "rulebuild.h"
 
-enum { SET_VIP4 = 1, SET_VIP6, SET_OWNED, SET_HELD };
+enum { SET_VIP4 = 1, SET_VIP6, SET_OWNED, SET_HELD, SET_BUCKETS };
 
 const struct rs_bucket_set rs_bucket_sets[RS_N_BUCKET_SETS] = {
-	{ NFPROTO_INET, RS_SET_OWNED, false, true },
-	{ NFPROTO_NETDEV, RS_SET_OWNED, false, false },
-	{ NFPROTO_NETDEV, RS_SET_HELD, true, false },
-	{ NFPROTO_ARP, RS_SET_OWNED, false, false },
+	{ NFPROTO_INET, RS_SET_OWNED, RS_OWNED, true },
+	{ NFPROTO_INET, RS_SET_HELD, RS_HELD, false },
+	{ NFPROTO_NETDEV, RS_MAP_BUCKETS, RS_OWNED_OR_HELD, false },
+	{ NFPROTO_ARP, RS_SET_OWNED, RS_OWNED, false },
 };
 
 const char *family_name(int family)
@@ -48,6 +48,11 @@ const char *family_name(int family)
 static const uint8_t udata_typeof_u32[] = { 0x00, 0x04, 0x01, 0x00, 0x00, 0x00, 0x03, 0x0e, 0x00, 0x04, 0x09,
 					    0x00, 0x00, 0x00, 0x01, 0x06, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00 };
 static const uint8_t udata_big_endian[] = { 0x00, 0x04, 0x02, 0x00, 0x00, 0x00 };
+/* and for `typeof meta length : verdict' */
+static const uint8_t udata_typeof_u32_verdict[] = { 0x00, 0x04, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00,
+						    0x00, 0x03, 0x0e, 0x00, 0x04, 0x09, 0x00, 0x00, 0x00, 0x01, 0x06,
+						    0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x04, 0x08, 0x00, 0x04, 0x01,
+						    0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00 };
 
 static uint32_t sid(const struct rs_table *t, uint32_t id);
 
@@ -71,6 +76,23 @@ static struct nftnl_set *new_set(struct rs_table *t, const char *name, uint32_t 
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA, udata_big_endian, sizeof(udata_big_endian));
 	t->sets[t->n_sets++] = s;
 	return s;
+}
+
+struct nftnl_set_elem *rs_bucket_elem(uint32_t bucket, enum rs_members members, bool member, int64_t timeout_ms)
+{
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+	if (!e)
+		return NULL;
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, &bucket, sizeof(bucket));
+	if (members == RS_OWNED_OR_HELD) {
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, member ? NF_ACCEPT : (uint32_t)NFT_GOTO);
+		if (!member)
+			nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, RS_CHAIN_FOREIGN);
+	}
+	if (timeout_ms > 0)
+		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, (uint64_t)timeout_ms);
+	return e;
 }
 
 static int add_elem(struct nftnl_set *s, const void *key, uint32_t len, int64_t timeout_ms)
@@ -193,7 +215,7 @@ static void close_chain(struct strbuf *body)
 /* Set IDs name sets within one transaction, which may hold all three tables. */
 static uint32_t sid(const struct rs_table *t, uint32_t id)
 {
-	_Static_assert(SET_HELD < 16, "set numbers fit below the family offset");
+	_Static_assert(SET_BUCKETS < 16, "set numbers fit below the family offset");
 	return id + (uint32_t)t->family * 16;
 }
 
@@ -285,34 +307,94 @@ static int nd_accept_rules(struct rs_table *t, const char *chain)
 	return ret;
 }
 
-static int netdev_vip_chain(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, int family)
+/* One rule of the ingress chain: a VIP of family, then the rest from the caller. */
+static void ingress_rule(struct rule_builder *rb, struct rs_table *t, int family)
 {
-	const char *chain = family == AF_INET ? RS_SET_VIP4 : RS_SET_VIP6;
-	int ret;
+	rb_begin(rb, t, "ingress");
+	m_daddr_in(rb, family, family == AF_INET ? RS_SET_VIP4 : RS_SET_VIP6,
+		   sid(t, family == AF_INET ? SET_VIP4 : SET_VIP6));
+}
 
-	ret = add_chain(t, body, chain, NULL, 0, 0, NULL, NULL, NULL);
-	if (family == AF_INET6)
-		ret |= nd_accept_rules(t, chain);
-	/* Replies to flows this node opened: the inet table tells ours from the others'. */
-	ret |= local_port_rules(t, cfg, chain, NF_ACCEPT);
-	if (hash_modes[cfg->affinity].port) {
-		for (uint8_t proto = IPPROTO_TCP; proto; proto = proto == IPPROTO_TCP ? IPPROTO_UDP : 0) {
-			ret |=
-			    bucket_rule(t, chain, cfg, family, proto, RS_SET_OWNED, SET_OWNED, false, NF_ACCEPT, NULL);
-			ret |= bucket_rule(t, chain, cfg, family, proto, RS_SET_HELD, SET_HELD, false, NF_ACCEPT, NULL);
-			struct rule_builder rb;
-			rb_begin(&rb, t, chain);
-			m_l4proto(&rb, proto);
-			ret |= simple_rule(&rb, NF_DROP, "foreign");
-		}
-	}
-	ret |= bucket_rule(t, chain, cfg, family, 0, RS_SET_OWNED, SET_OWNED, false, NF_ACCEPT, NULL);
-	ret |= bucket_rule(t, chain, cfg, family, 0, RS_SET_HELD, SET_HELD, false, NF_ACCEPT, NULL);
+static int ingress_vmap(struct rule_builder *rb, struct rs_table *t, const struct sv_config *cfg, int family,
+			bool with_port)
+{
+	struct bucket_key key = key_for(cfg, family, with_port);
+
+	v_bucket_vmap(rb, &key, RS_MAP_BUCKETS, sid(t, SET_BUCKETS));
+	return rb_end(rb);
+}
+
+/* A foreign packet takes one rule: its VIP, the slice of local_ports that replies to this
+ * node's own flows come back to, and one lookup of its bucket in the verdict map. With
+ * flow affinity, TCP and UDP hash with the source port and the rest with the address
+ * alone. For IPv6, neighbour discovery for the VIP is let through (a node's own
+ * solicitations may leave from the VIP, so the answers come to all), after the rule that
+ * takes everything but ICMPv6, so that it costs the common packet nothing. */
+static int ingress_rules(struct rs_table *t, const struct sv_config *cfg, int family)
+{
 	struct rule_builder rb;
-	rb_begin(&rb, t, chain);
-	ret |= simple_rule(&rb, NF_DROP, "foreign");
-	close_chain(body);
+	int ret = 0;
+
+	for (int i = 0; hash_modes[cfg->affinity].port && i < 2; i++) {
+		ingress_rule(&rb, t, family);
+		m_l4proto(&rb, i ? IPPROTO_UDP : IPPROTO_TCP);
+		m_th_dport_outside(&rb, cfg->local_lo, cfg->local_hi);
+		ret |= ingress_vmap(&rb, t, cfg, family, true);
+	}
+	if (!hash_modes[cfg->affinity].port) {
+		ingress_rule(&rb, t, family);
+		if (family == AF_INET6)
+			m_l4proto_not(&rb, IPPROTO_ICMPV6);
+		m_th_dport_outside(&rb, cfg->local_lo, cfg->local_hi);
+		ret |= ingress_vmap(&rb, t, cfg, family, false);
+	}
+	for (int advert = 0; family == AF_INET6 && advert < 2; advert++) {
+		ingress_rule(&rb, t, family);
+		m_nd(&rb, advert);
+		ret |= simple_rule(&rb, NF_ACCEPT, NULL);
+	}
+	/* what is left: with flow affinity all but TCP and UDP; else ICMPv6 (IPv6 only) */
+	if (hash_modes[cfg->affinity].port || family == AF_INET6) {
+		ingress_rule(&rb, t, family);
+		if (hash_modes[cfg->affinity].port)
+			m_l4proto_not(&rb, IPPROTO_TCP), m_l4proto_not(&rb, IPPROTO_UDP);
+		else
+			m_l4proto(&rb, IPPROTO_ICMPV6);
+		ret |= ingress_vmap(&rb, t, cfg, family, false);
+	}
 	return ret;
+}
+
+/* The verdict map of every bucket: accepted when this node owns or holds it, else to the
+ * foreign chain, which counts and drops. */
+static int bucket_map(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in)
+{
+	const struct sv_config *cfg = in->cfg;
+	struct nftnl_set *s = new_set(t, RS_MAP_BUCKETS, SET_BUCKETS, 4, 4);
+
+	if (!s || !(t->accepted = calloc(cfg->buckets, sizeof(bool))))
+		return -1;
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 0);
+	nftnl_set_set_data(s, NFTNL_SET_USERDATA, udata_typeof_u32_verdict, sizeof(udata_typeof_u32_verdict));
+	t->bucket_sets[t->n_bucket_sets] = t->n_sets - 1;
+	t->bucket_members[t->n_bucket_sets++] = t->accepted;
+	sb_printf(body, "%s\tmap %s {\n\t\ttypeof meta length : verdict\n", body->len ? "\n" : "", RS_MAP_BUCKETS);
+	t->elem_start[t->n_elem_ranges] = body->len;
+	for (uint32_t b = 0; b < cfg->buckets; b++) {
+		struct nftnl_set_elem *e;
+		t->accepted[b] = (in->owned && in->owned[b]) || (in->held && in->held[b]);
+		if (!(e = rs_bucket_elem(b, RS_OWNED_OR_HELD, t->accepted[b], 0)))
+			return -1;
+		nftnl_set_elem_add(s, e);
+		sb_printf(body, "%s%u : %s", b ? ", " : "\t\telements = { ", b,
+			  t->accepted[b] ? "accept" : "goto " RS_CHAIN_FOREIGN);
+	}
+	sb_printf(body, "%s", cfg->buckets ? " }\n" : "");
+	t->elem_end[t->n_elem_ranges++] = body->len;
+	sb_printf(body, "\t}\n");
+	return 0;
 }
 
 /* Switch mode: every frame leaves with the node's own source MAC, so a learning switch
@@ -334,17 +416,20 @@ static int egress_chain(struct rs_table *t, struct strbuf *body, const struct sv
 static int build_netdev(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in)
 {
 	const struct sv_config *cfg = in->cfg;
+	struct rule_builder rb;
 	int ret = 0;
 
 	ret |= vip_sets(t, body, cfg);
-	ret |= bucket_set(t, body, RS_SET_OWNED, SET_OWNED, in->owned, cfg->buckets, NULL);
-	ret |= bucket_set(t, body, RS_SET_HELD, SET_HELD, in->held, cfg->buckets, NULL);
-	ret |= add_chain(t, body, "ingress", "ingress", NF_NETDEV_INGRESS, -500, "filter", cfg->interface, "-500");
-	ret |= jump_rules(t, cfg, "ingress", false);
+	ret |= add_chain(t, body, RS_CHAIN_FOREIGN, NULL, 0, 0, NULL, NULL, NULL);
+	rb_begin(&rb, t, RS_CHAIN_FOREIGN);
+	ret |= simple_rule(&rb, NF_DROP, "foreign");
 	close_chain(body);
+	ret |= bucket_map(t, body, in);
+	ret |= add_chain(t, body, "ingress", "ingress", NF_NETDEV_INGRESS, -500, "filter", cfg->interface, "-500");
 	for (int f = 0; f < 2; f++)
 		if (config_has_vip_family(cfg, f ? AF_INET6 : AF_INET))
-			ret |= netdev_vip_chain(t, body, cfg, f ? AF_INET6 : AF_INET);
+			ret |= ingress_rules(t, cfg, f ? AF_INET6 : AF_INET);
+	close_chain(body);
 	if (cfg->mode == MODE_SWITCH) {
 		uint8_t send_mac[6];
 		config_send_mac(cfg, in->node, send_mac);
@@ -475,6 +560,8 @@ static int build_inet(struct rs_table *t, struct strbuf *body, const struct rule
 
 	ret |= vip_sets(t, body, cfg);
 	ret |= bucket_set(t, body, RS_SET_OWNED, SET_OWNED, in->owned, cfg->buckets, in);
+	/* which buckets are held: no rule looks at it (the netdev map does the work) */
+	ret |= bucket_set(t, body, RS_SET_HELD, SET_HELD, in->held, cfg->buckets, NULL);
 	ret |= add_chain(t, body, "input", "input", NF_INET_LOCAL_IN, -10, "filter", NULL, "filter - 10");
 	ret |= nd_rules(t, cfg);
 	if (config_has_vip_family(cfg, AF_INET6))
@@ -604,6 +691,7 @@ void ruleset_free(struct ruleset *rs)
 		for (int k = 0; k < t->n_rules; k++)
 			nftnl_rule_free(t->rules[k]);
 		free(t->rules);
+		free(t->accepted);
 		sb_free(&t->text);
 	}
 	rs->n_tables = 0;

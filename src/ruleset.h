@@ -12,17 +12,26 @@
 #define SV_TABLE "sharedvip"
 
 /* The layout of sharedvip's tables, defined once: the sets' names, and which table holds
- * which bucket set (the inet owned set carries the daemon's lease; netdev's decide the
- * early drop; arp's owner of bucket 0 answers ARP). */
-#define RS_SET_VIP4  "vip4"
-#define RS_SET_VIP6  "vip6"
-#define RS_SET_OWNED "owned"
-#define RS_SET_HELD  "held"
+ * which bucket set (the inet owned set carries the daemon's lease, and the inet held set
+ * keeps which buckets are held; netdev's verdict map of every bucket decides the early
+ * drop in one lookup; arp's owner of bucket 0 answers ARP). */
+#define RS_SET_VIP4	 "vip4"
+#define RS_SET_VIP6	 "vip6"
+#define RS_SET_OWNED	 "owned"
+#define RS_SET_HELD	 "held"
+#define RS_MAP_BUCKETS	 "buckets"
+#define RS_CHAIN_FOREIGN "foreign"
 
+enum rs_members {
+	RS_OWNED,	  /* a set of the owned buckets */
+	RS_HELD,	  /* a set of the held buckets */
+	RS_OWNED_OR_HELD, /* a verdict map of every bucket: accept if owned or held, else
+			   * goto foreign (which counts and drops) */
+};
 struct rs_bucket_set {
 	int family;
 	const char *name;
-	bool held;   /* holds the held buckets (else the owned ones) */
+	enum rs_members members;
 	bool leased; /* its elements time out unless sharedvipd renews them */
 };
 #define RS_N_BUCKET_SETS 4
@@ -45,8 +54,9 @@ struct rs_table {
 	 * digest and compared with the kernel's copy element by element. */
 	size_t elem_start[2], elem_end[2];
 	int n_elem_ranges;
-	int bucket_sets[2]; /* indexes into sets[] of owned, held */
+	int bucket_sets[2]; /* indexes into sets[] of the bucket sets (owned, held or the map) */
 	const bool *bucket_members[2];
+	bool *accepted; /* the map's accepted buckets: owned or held */
 	int n_bucket_sets;
 	struct nftnl_table *table;
 	struct nftnl_set *sets[RS_MAX_SETS];
@@ -74,6 +84,10 @@ struct ruleset_input {
 };
 
 int ruleset_build(const struct ruleset_input *in, struct ruleset *rs);
+/* One element of a bucket set of that layout: for the map, every bucket with its verdict;
+ * for a set, a member. NULL when out of memory. */
+struct nftnl_set_elem;
+struct nftnl_set_elem *rs_bucket_elem(uint32_t bucket, enum rs_members members, bool member, int64_t timeout_ms);
 /* What the udev stage loads before the link is up: in switch mode, the egress rewrite to
  * send_mac (derived from the NIC, since the udev stage knows no node); else nothing. */
 int ruleset_build_link(const struct sv_config *cfg, const uint8_t send_mac[6], struct ruleset *rs);

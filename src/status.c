@@ -226,7 +226,7 @@ static void print_prometheus(const struct sv_config *cfg, int node, const struct
 	bool *held = calloc(cfg->buckets, sizeof(*held));
 	int n_held = 0;
 
-	if (held && nft_set_members(NFPROTO_NETDEV, RS_SET_HELD, held, cfg->buckets) >= 0)
+	if (held && nft_set_members(NFPROTO_INET, RS_SET_HELD, held, cfg->buckets) >= 0)
 		for (uint32_t b = 0; b < cfg->buckets; b++)
 			n_held += held[b];
 	free(held);

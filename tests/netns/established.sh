@@ -43,7 +43,7 @@ pass "bucket of $src moved $old -> $new: established connection kept on $old, ne
 # (the buckets it gave away without connections go back to being dropped at ingress)
 n=${old#node}
 bucket=$("$SV_BIN/sharedvip-status" -c "$TMP/b.ini" --who "$src" --json | sed 's/.*"bucket": \([0-9]*\).*/\1/')
-held() { nd "$n" nft -j list set netdev sharedvip held | grep -o '"elem": \[[^]]*\]' | grep -o '[0-9]\+' | sort -n | tr '\n' ' '; }
+held() { nd "$n" nft -j list set inet sharedvip held | grep -o '"elem": \[[^]]*\]' | grep -o '[0-9]\+' | sort -n | tr '\n' ' '; }
 [ "$(held)" = "$bucket " ] || fail "$old holds [$(held)], not just bucket $bucket of its open connection"
 pass "$old holds just bucket $bucket, that of its open connection, of those it gave away"
 exec 3>&-

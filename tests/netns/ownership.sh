@@ -151,7 +151,7 @@ t=$(($(date +%s%3N) - t0))
 kill -9 "${DPID[1]}"
 [ "$left" = 0 ] || fail "node1 still owns $left buckets after --release"
 [ "$t" -lt 200 ] || fail "the check came $t ms after the stop: the lease may have run out by itself"
-[ -n "$(nd 1 nft list set netdev sharedvip held | grep elements)" ] || fail "node1's buckets are not held after --release"
+[ -n "$(nd 1 nft list set inet sharedvip held | grep elements)" ] || fail "node1's buckets are not held after --release"
 nd 1 "$SV_BIN/sharedvipd" -c "$TMP/bad.ini" --node node1 > /dev/null 2>&1 && fail "sharedvipd started with a bad config"
 nd 1 "$SV_BIN/sharedvip-apply" -c "$TMP/bad.ini" --release > /dev/null || fail "sharedvip-apply --release failed"
 [ -z "$(owned 1)" ] || fail "node1 owns buckets after its failed restart"

@@ -54,7 +54,7 @@ pass "a link taken down is left down (ifdown's to decide), and set up again when
 
 # a drained node holds the buckets it gave away while it has connections in them: after a
 # while only the bucket of its one open connection, and nothing once that one is closed
-held() { nd 1 nft -j list set netdev sharedvip held | grep -o '"elem": \[[^]]*\]' | grep -o '[0-9]\+' | tr '\n' ' '; }
+held() { nd 1 nft -j list set inet sharedvip held | grep -o '"elem": \[[^]]*\]' | grep -o '[0-9]\+' | tr '\n' ' '; }
 for ((k = 0; k < 4; k++)); do
 	src=$(client_addr "$k")
 	[ "$(who_says "$TMP/c.ini" "$src")" = node1 ] && break

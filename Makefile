@@ -129,6 +129,8 @@ bench: deps all
 	./bench/drop
 	./bench/egress
 	./bench/failover
+	./bench/scale
+	./bench/serve
 
 demo: deps all
 	./tests/demo.sh $(O)
@@ -173,5 +175,5 @@ clean:
 	rm -rf build build-san
 
 .SECONDARY:
-.PHONY: all unit deps check lint fuzz demo mutants bench install deb rpm clean
+.PHONY: all tools unit deps check lint fuzz demo mutants bench install deb rpm clean
 -include $(O)/*.d

@@ -4,7 +4,7 @@ set -e
 pkgs="build-essential pkg-config libmnl-dev libnftnl-dev libinih-dev libudev-dev libsodium-dev nftables iproute2 ncat socat
       ifupdown dnsutils dnsmasq-base conntrack iputils-ping procps psmisc tcpdump bc systemd man-db udev
       debhelper devscripts lintian fakeroot dpkg-dev rpm rpmlint bzip2
-      prometheus bash-completion jq faketime tcpreplay keepalived
+      prometheus bash-completion jq faketime tcpreplay
       mmdebstrap qemu-system-x86 qemu-utils e2fsprogs initramfs-tools-core clang-format cppcheck clang libclang-rt-14-dev"
 missing=
 for p in $pkgs; do

@@ -95,10 +95,13 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 		m->drops.config_differs++;
 		verdict = HB_OTHER_CONFIG;
 	}
-	p->alive = !(hb->flags & HB_LEAVING);
-	p->draining = (hb->flags & HB_DRAINING) != 0;
-	p->unhealthy = (hb->flags & HB_UNHEALTHY) != 0;
+	bool alive = !(hb->flags & HB_LEAVING), draining = (hb->flags & HB_DRAINING) != 0,
+	     unhealthy = (hb->flags & HB_UNHEALTHY) != 0;
 	memcpy(p->view, hb->view, HB_VIEW_BYTES);
+	/* the common heartbeat changes nothing this node's view is made of */
+	if (alive == p->alive && draining == p->draining && unhealthy == p->unhealthy)
+		return verdict;
+	p->alive = alive, p->draining = draining, p->unhealthy = unhealthy;
 	*changed = recompute_view(m, now);
 	return verdict;
 }
@@ -122,13 +125,14 @@ int64_t membership_next_death(const struct membership *m)
 bool membership_tick(struct membership *m, int64_t now)
 {
 	int64_t silence = silence_ms(m->cfg);
+	bool died = false;
 
 	for (int i = 0; i < m->cfg->n_nodes; i++) {
 		struct peer *p = &m->peers[i];
 		if (i != m->self && p->alive && now - p->last_heard_ms > silence)
-			p->alive = false;
+			p->alive = false, died = true;
 	}
-	return recompute_view(m, now);
+	return died && recompute_view(m, now);
 }
 
 void membership_set_draining(struct membership *m, bool draining, int64_t now)

@@ -77,6 +77,9 @@ make_lan() {
 	ns_init "${P}sw"; ns_init "${P}r"; ns_init "${P}c"
 	sw ip link add br0 type bridge
 	sw ip link set br0 up
+	# a hub, not a firewall: bridged frames skip iptables/nftables where br_netfilter is loaded
+	sw sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 \
+		net.bridge.bridge-nf-call-arptables=0 2> /dev/null || true
 	ip -n "${P}r" link add lan type veth peer name p0 netns "${P}sw"
 	sw ip link set p0 master br0 up
 	[ "${HUB_LEARNING:-0}" = 1 ] || sw bridge link set dev p0 learning off
@@ -180,7 +183,7 @@ owned() {
 synack_start() {
 	SYNACK_LOG=$TMP/synack.$RANDOM
 	# exec all the way down, so that $! is tcpdump itself
-	(exec ip netns exec "${P}r" tcpdump -i lan -nn -l -tt -Q in \
+	(exec ip netns exec "${P}r" tcpdump -i lan -nn -S -l -tt -Q in \
 		"(src host $VIP and (tcp[13] & 18 == 18 or tcp[13] & 4 != 0 or udp src port 53)) or
 		 (src host $VIP6 and (ip6[53] & 18 == 18 or ip6[53] & 4 != 0))" \
 		> "$SYNACK_LOG" 2> /dev/null) &
@@ -189,13 +192,17 @@ synack_start() {
 	sleep 0.3
 }
 synack_stop() { sleep 0.3; kill "$SYNACK_PID" 2> /dev/null; wait "$SYNACK_PID" 2> /dev/null; }
-# synack_doubles: client connections answered with two different SYN-ACK sequence numbers
-# (a retransmitted SYN-ACK repeats its number; a port reused seconds later is another connection)
+# synack_doubles: client connections answered with two different SYN-ACK sequence numbers.
+# A connection is the client's address, port and initial sequence number (the SYN-ACK
+# acknowledges it; absolute numbers, -S): a retransmitted SYN-ACK repeats its number, and
+# a port the client reuses a moment later is another connection, with another ISN.
 synack_doubles() {
-	awk '/Flags \[S\.\]/ { for (i = 1; i <= NF; i++) if ($i == "seq") { seq = $(i + 1); sub(",", "", seq) }
-	       key = $5; t = $1
-	       if (key in last && last[key] != seq && t - when[key] < 5) d++
-	       last[key] = seq; when[key] = t }
+	awk '/Flags \[S\.\]/ { for (i = 1; i <= NF; i++) {
+	         if ($i == "seq") { seq = $(i + 1); sub(",", "", seq) }
+	         if ($i == "ack") { ack = $(i + 1); sub(",", "", ack) } }
+	       key = $5 " " ack
+	       if (key in last && last[key] != seq) d++
+	       last[key] = seq }
 	     END { print d + 0 }' "$SYNACK_LOG"
 }
 synack_count() { grep -c 'Flags \[S\.\]' "$SYNACK_LOG"; }

@@ -430,7 +430,7 @@ static int update_kernel(struct daemon *d);
  * taken again through agreement. */
 static void renew_lease(struct daemon *d, int64_t sent_ms)
 {
-	int64_t before, after, lease;
+	int64_t after;
 	char what[160];
 	int ret;
 
@@ -443,8 +443,7 @@ static void renew_lease(struct daemon *d, int64_t sent_ms)
 		return;
 	}
 	for (int attempt = 0;; attempt++) {
-		before = now_ms();
-		lease = ownership_lease_ms(&d->cfg) - (before - sent_ms);
+		int64_t before = now_ms(), lease = ownership_lease_ms(&d->cfg) - (before - sent_ms);
 		if (lease <= 0 || ownership_lease_lapsed(&d->own, before)) {
 			stalled(d, before);
 			return;

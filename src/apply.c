@@ -564,6 +564,7 @@ static void warn_mac_derived(struct apply *ap, const struct plan *p, const struc
 /* One snapshot of sharedvip's bucket sets in the kernel, at generation genid. */
 struct kernel_sets {
 	bool *owned, *leased, *ingress, *held;
+	uint32_t map_elements; /* the netdev map has one per bucket: the loaded config's count */
 	int64_t lease_left_ms;
 	uint32_t genid;
 };
@@ -587,8 +588,10 @@ static int kernel_sets_read(struct kernel_sets *k, uint32_t buckets)
 		return -ENOMEM;
 	if ((ret = nft_genid(&k->genid)) < 0 ||
 	    (ret = nft_owned_lease(k->owned, k->leased, buckets, &k->lease_left_ms)) < 0 ||
-	    (ret = nft_set_members(NFPROTO_NETDEV, RS_MAP_BUCKETS, k->ingress, buckets)) < 0 ||
-	    (ret = nft_set_members(NFPROTO_INET, RS_SET_HELD, k->held, buckets)) < 0)
+	    (ret = nft_set_members(NFPROTO_NETDEV, RS_MAP_BUCKETS, k->ingress, buckets)) < 0)
+		return ret;
+	k->map_elements = (uint32_t)ret;
+	if ((ret = nft_set_members(NFPROTO_INET, RS_SET_HELD, k->held, buckets)) < 0)
 		return ret;
 	return 0;
 }
@@ -817,16 +820,19 @@ int apply_release(void)
 	char comment[64], what[160];
 	int ret, lock_fd = lock_apply(true), n;
 	bool *none = calloc(SV_MAX_BUCKETS, sizeof(bool));
+	uint32_t buckets;
 
 	ret = none ? nft_table_comment(NFPROTO_INET, comment, sizeof(comment)) : -ENOMEM;
 	if (ret <= 0)
 		goto out;
 	if ((ret = kernel_sets_read(&k, SV_MAX_BUCKETS)))
 		goto out;
-	held_after(k.held, k.owned, none, SV_MAX_BUCKETS);
-	held_after(k.held, k.ingress, none, SV_MAX_BUCKETS);
-	n = buckets_count(k.owned, SV_MAX_BUCKETS);
-	ret = nft_set_buckets(none, k.held, SV_MAX_BUCKETS,
+	/* no config read: the map, one element per bucket, says how many there are */
+	buckets = k.map_elements ? k.map_elements : SV_MAX_BUCKETS;
+	held_after(k.held, k.owned, none, buckets);
+	held_after(k.held, k.ingress, none, buckets);
+	n = buckets_count(k.owned, buckets);
+	ret = nft_set_buckets(none, k.held, buckets,
 			      nft_table_comment(NFPROTO_ARP, comment, sizeof(comment)) > 0, 0, what, sizeof(what));
 	if (ret)
 		ret = refused(&ap, ret, "nftables refused the release at \"%s\"", what);

@@ -832,8 +832,8 @@ int apply_release(void)
 	held_after(k.held, k.owned, none, buckets);
 	held_after(k.held, k.ingress, none, buckets);
 	n = buckets_count(k.owned, buckets);
-	ret = nft_set_buckets(none, k.held, buckets,
-			      nft_table_comment(NFPROTO_ARP, comment, sizeof(comment)) > 0, 0, what, sizeof(what));
+	ret = nft_set_buckets(none, k.held, buckets, nft_table_comment(NFPROTO_ARP, comment, sizeof(comment)) > 0, 0,
+			      what, sizeof(what));
 	if (ret)
 		ret = refused(&ap, ret, "nftables refused the release at \"%s\"", what);
 	else

@@ -198,14 +198,26 @@ void m_daddr_in(struct rule_builder *rb, int family, const char *set, uint32_t s
 	sb_printf(&rb->line, "%s daddr @%s ", family == AF_INET ? "ip" : "ip6", set);
 }
 
-void m_saddr_eq(struct rule_builder *rb, const struct sv_addr *a)
+static void addr_eq(struct rule_builder *rb, const struct sv_addr *a, bool dest)
 {
 	char s[SV_ADDRSTRLEN];
+	uint32_t offset = a->family == AF_INET ? (dest ? 16 : 12) : (dest ? 24 : 8);
 
 	need_l3(rb, a->family);
-	e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, a->family == AF_INET ? 12 : 8, (uint32_t)addr_len(a), NFT_REG_1);
+	e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, offset, (uint32_t)addr_len(a), NFT_REG_1);
 	e_cmp(rb, NFT_CMP_EQ, a->b, (uint32_t)addr_len(a));
-	sb_printf(&rb->line, "%s saddr %s ", a->family == AF_INET ? "ip" : "ip6", addr_str(a, s, false));
+	sb_printf(&rb->line, "%s %s %s ", a->family == AF_INET ? "ip" : "ip6", dest ? "daddr" : "saddr",
+		  addr_str(a, s, false));
+}
+
+void m_saddr_eq(struct rule_builder *rb, const struct sv_addr *a)
+{
+	addr_eq(rb, a, false);
+}
+
+void m_daddr_eq(struct rule_builder *rb, const struct sv_addr *a)
+{
+	addr_eq(rb, a, true);
 }
 
 static void l4proto_only(struct rule_builder *rb, uint8_t proto)

@@ -34,6 +34,7 @@ int rb_end(struct rule_builder *rb); /* appends the rule to t */
 void m_iifname(struct rule_builder *rb, const char *ifname);
 void m_daddr_in(struct rule_builder *rb, int family, const char *set, uint32_t set_id);
 void m_saddr_eq(struct rule_builder *rb, const struct sv_addr *a);
+void m_daddr_eq(struct rule_builder *rb, const struct sv_addr *a);
 void m_l4proto(struct rule_builder *rb, uint8_t proto);
 void m_dport(struct rule_builder *rb, uint8_t proto, uint16_t lo, uint16_t hi);
 void m_tcp_not_syn(struct rule_builder *rb);

@@ -307,12 +307,22 @@ static int nd_accept_rules(struct rs_table *t, const char *chain)
 	return ret;
 }
 
-/* One rule of the ingress chain: a VIP of family, then the rest from the caller. */
-static void ingress_rule(struct rule_builder *rb, struct rs_table *t, int family)
+/* One rule of the ingress chain: a VIP of family (compared, when it is the only one: that
+ * costs less than a set lookup), then the rest from the caller. */
+static void ingress_rule(struct rule_builder *rb, struct rs_table *t, const struct sv_config *cfg, int family)
 {
+	const struct sv_addr *only = NULL;
+	int n = 0;
+
+	for (int i = 0; i < cfg->n_vips; i++)
+		if (cfg->vips[i].family == family)
+			only = &cfg->vips[i], n++;
 	rb_begin(rb, t, "ingress");
-	m_daddr_in(rb, family, family == AF_INET ? RS_SET_VIP4 : RS_SET_VIP6,
-		   sid(t, family == AF_INET ? SET_VIP4 : SET_VIP6));
+	if (n == 1)
+		m_daddr_eq(rb, only);
+	else
+		m_daddr_in(rb, family, family == AF_INET ? RS_SET_VIP4 : RS_SET_VIP6,
+			   sid(t, family == AF_INET ? SET_VIP4 : SET_VIP6));
 }
 
 static int ingress_vmap(struct rule_builder *rb, struct rs_table *t, const struct sv_config *cfg, int family,
@@ -336,26 +346,26 @@ static int ingress_rules(struct rs_table *t, const struct sv_config *cfg, int fa
 	int ret = 0;
 
 	for (int i = 0; hash_modes[cfg->affinity].port && i < 2; i++) {
-		ingress_rule(&rb, t, family);
+		ingress_rule(&rb, t, cfg, family);
 		m_l4proto(&rb, i ? IPPROTO_UDP : IPPROTO_TCP);
 		m_th_dport_outside(&rb, cfg->local_lo, cfg->local_hi);
 		ret |= ingress_vmap(&rb, t, cfg, family, true);
 	}
 	if (!hash_modes[cfg->affinity].port) {
-		ingress_rule(&rb, t, family);
+		ingress_rule(&rb, t, cfg, family);
 		if (family == AF_INET6)
 			m_l4proto_not(&rb, IPPROTO_ICMPV6);
 		m_th_dport_outside(&rb, cfg->local_lo, cfg->local_hi);
 		ret |= ingress_vmap(&rb, t, cfg, family, false);
 	}
 	for (int advert = 0; family == AF_INET6 && advert < 2; advert++) {
-		ingress_rule(&rb, t, family);
+		ingress_rule(&rb, t, cfg, family);
 		m_nd(&rb, advert);
 		ret |= simple_rule(&rb, NF_ACCEPT, NULL);
 	}
 	/* what is left: with flow affinity all but TCP and UDP; else ICMPv6 (IPv6 only) */
 	if (hash_modes[cfg->affinity].port || family == AF_INET6) {
-		ingress_rule(&rb, t, family);
+		ingress_rule(&rb, t, cfg, family);
 		if (hash_modes[cfg->affinity].port)
 			m_l4proto_not(&rb, IPPROTO_TCP), m_l4proto_not(&rb, IPPROTO_UDP);
 		else

@@ -109,7 +109,7 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 /* a quarter interval of slack: a heartbeat that is merely late is not a missed one */
 static int64_t silence_ms(const struct sv_config *cfg)
 {
-	return holddown_ms(cfg) + cfg->failover.heartbeat_ms / 4;
+	return ownership_silence_ms(cfg);
 }
 
 int64_t membership_next_death(const struct membership *m)

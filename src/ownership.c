@@ -60,9 +60,20 @@ int64_t ownership_for_apply(enum own_source src, uint32_t buckets, const bool *s
  * interval would leave one), as long as the lease still outlasts the interval between
  * renewals. With dead_after = 1 there is no such room: an eighth. */
 #define LEASE_LATE_MIN_MS 8
+/* The peers' dead timer: dead_after intervals and a quarter of one for jitter, but at short
+ * intervals never less than SILENCE_SLACK_MIN_MS of it (a scheduler's hiccup on a loaded
+ * machine is milliseconds, whatever the interval). */
+#define SILENCE_SLACK_MIN_MS 8
+int64_t ownership_silence_ms(const struct sv_config *cfg)
+{
+	int64_t hb = cfg->failover.heartbeat_ms;
+
+	return (int64_t)cfg->failover.dead_after * hb + (hb / 4 > SILENCE_SLACK_MIN_MS ? hb / 4 : SILENCE_SLACK_MIN_MS);
+}
+
 static int64_t lease_margin_ms(const struct sv_config *cfg)
 {
-	int64_t hb = cfg->failover.heartbeat_ms, total = (int64_t)cfg->failover.dead_after * hb + hb / 4;
+	int64_t hb = cfg->failover.heartbeat_ms, total = ownership_silence_ms(cfg);
 	int64_t margin = hb / 2 > LEASE_LATE_MIN_MS + LEASE_JIFFY_MS ? hb / 2 : LEASE_LATE_MIN_MS + LEASE_JIFFY_MS;
 
 	if (cfg->failover.dead_after < 2)
@@ -72,8 +83,7 @@ static int64_t lease_margin_ms(const struct sv_config *cfg)
 
 int64_t ownership_lease_ms(const struct sv_config *cfg)
 {
-	return (int64_t)cfg->failover.dead_after * cfg->failover.heartbeat_ms + cfg->failover.heartbeat_ms / 4 -
-	       lease_margin_ms(cfg);
+	return ownership_silence_ms(cfg) - lease_margin_ms(cfg);
 }
 
 bool ownership_renewal_late(const struct sv_config *cfg, int64_t after_send_ms)

@@ -62,6 +62,8 @@ int64_t ownership_lease_ms(const struct sv_config *cfg);
  * must be taken back. */
 bool ownership_renewal_late(const struct sv_config *cfg, int64_t after_send_ms);
 #define LEASE_JIFFY_MS 4 /* a tick at HZ=250, Debian's */
+/* How long the peers wait after a node's last heartbeat before they count it dead. */
+int64_t ownership_silence_ms(const struct sv_config *cfg);
 
 /* Why the daemon may take new buckets now (membership_may_acquire decides). */
 enum acquire_rule {

@@ -115,15 +115,15 @@ static void test_step_and_lease(void)
 		for (unsigned hb = 10; hb <= 1000; hb *= 10) {
 			cfg.failover.dead_after = da, cfg.failover.heartbeat_ms = hb;
 			int64_t l = ownership_lease_ms(&cfg);
-			CHECK(l < (int64_t)(da * hb + hb / 4) && l > (int64_t)hb, "lease %lld at %u x %u ms",
+			CHECK(l < ownership_silence_ms(&cfg) && l > (int64_t)hb, "lease %lld at %u x %u ms",
 			      (long long)l, da, hb);
 			CHECK(!ownership_renewal_late(&cfg, 0) &&
-				  ownership_renewal_late(&cfg, (int64_t)(da * hb + hb / 4) - l),
+				  ownership_renewal_late(&cfg, ownership_silence_ms(&cfg) - l),
 			      "a renewal as late as the margin is late");
 		}
 	cfg.failover.dead_after = 3, cfg.failover.heartbeat_ms = 10;
-	CHECK(!ownership_renewal_late(&cfg, 8) && ownership_lease_ms(&cfg) == 20,
-	      "at 3 x 10 ms a renewal may land 8 ms late, and the lease is 20 ms");
+	CHECK(!ownership_renewal_late(&cfg, 8) && ownership_lease_ms(&cfg) == 26 && ownership_silence_ms(&cfg) == 38,
+	      "at 3 x 10 ms a renewal may land 8 ms late, the lease is 26 ms, the peers wait 38 ms");
 	cfg.failover.dead_after = 3, cfg.failover.heartbeat_ms = 100;
 	ownership_renewed(&o, 1000);
 	CHECK(o.lease_until == 1275 && ownership_lease_ms(&cfg) == 275, "a lease of 275 ms at 3 x 100 ms");

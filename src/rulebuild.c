@@ -71,18 +71,27 @@ static void e_payload(struct rule_builder *rb, uint32_t base, uint32_t offset, u
 	add_expr(rb, e);
 }
 
-static void e_lookup_flags(struct rule_builder *rb, uint32_t sreg, const char *set, uint32_t set_id, uint32_t flags)
+/* A set lookup; with a map, dreg takes the element's data (NFT_REG_VERDICT: its verdict). */
+static void e_lookup_into(struct rule_builder *rb, uint32_t sreg, const char *set, uint32_t set_id, uint32_t flags,
+			  bool map, uint32_t dreg)
 {
 	struct nftnl_expr *e = expr("lookup");
 
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+		if (map)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
 		if (flags)
 			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, flags);
 	}
 	add_expr(rb, e);
+}
+
+static void e_lookup_flags(struct rule_builder *rb, uint32_t sreg, const char *set, uint32_t set_id, uint32_t flags)
+{
+	e_lookup_into(rb, sreg, set, set_id, flags, false, 0);
 }
 
 static void e_lookup(struct rule_builder *rb, uint32_t sreg, const char *set, uint32_t set_id)
@@ -486,17 +495,8 @@ void m_bucket_in(struct rule_builder *rb, const struct bucket_key *key, const ch
 
 void v_bucket_vmap(struct rule_builder *rb, const struct bucket_key *key, const char *map, uint32_t map_id)
 {
-	struct nftnl_expr *e;
-
 	bucket_hash(rb, key);
-	e = expr("lookup");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
-		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, map_id);
-	}
-	add_expr(rb, e);
+	e_lookup_into(rb, NFT_REG_1, map, map_id, 0, true, NFT_REG_VERDICT);
 	sb_printf(&rb->line, "vmap @%s ", map);
 }
 

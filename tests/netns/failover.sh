@@ -136,7 +136,7 @@ nd 1 timeout 2 tcpdump -c1 -nn -x -i $IF "udp dst port 7946 and src host 192.168
 hblen=$((74 + 4 * 4 + 32)) # header, an echo per node, HMAC
 tail -c $((hblen * 2)) "$TMP/hb.hex" | perl -ne 'print pack("H*", $_)' > "$TMP/hb"
 [ "$(wc -c < "$TMP/hb")" = $hblen ] || fail "could not capture a heartbeat"
-perl -pe 'substr($_, 20, 1) ^= "\x01"' "$TMP/hb" > "$TMP/hb.forged"
+perl -0777 -pe 'substr($_, 20, 1) ^= "\x01"' "$TMP/hb" > "$TMP/hb.forged"
 drops() {
 	local k v
 	for ((k = 0; k < 20; k++)); do

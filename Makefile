@@ -26,9 +26,9 @@ LIBS := libmnl libnftnl inih libudev libsodium
 CFLAGS ?= -O2 -g
 # -Werror only where we build (make check, CI: WERROR=1): a newer compiler's new warning
 # must not break a user's build
-override CFLAGS += -std=gnu11 -Wall -Wextra -MMD -MP $(SANFLAGS) $(if $(filter 1,$(WERROR)),-Werror)
+override CFLAGS += -std=gnu11 -pthread -Wall -Wextra -MMD -MP $(SANFLAGS) $(if $(filter 1,$(WERROR)),-Werror)
 # each program loads only the libraries of the objects it uses (libsodium: the daemon's)
-override LDFLAGS += $(SANFLAGS) -Wl,--as-needed
+override LDFLAGS += $(SANFLAGS) -pthread -Wl,--as-needed
 override CPPFLAGS += -D_GNU_SOURCE $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
 override LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
 

@@ -14,7 +14,11 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <netinet/in.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "jhash.h"
 #include "netlink.h"
@@ -133,53 +137,97 @@ int conntrack_live_buckets(const struct sv_config *cfg, bool *live)
 	return netlink_talk(NETLINK_NETFILTER, dump_request(buf), on_entry, &d);
 }
 
+/* On a socket and a buffer of its own: netlink_talk's are the loop's. */
+static int dump_alone(const struct sv_config *cfg, bool *found)
+{
+	char buf[65536];		     /* a dump message is at most 32 KiB; the thread has a stack of its own */
+	struct timeval tv = { .tv_sec = 5 }; /* the kernel answers at once; silence means broken */
+	struct nlmsghdr *nlh = dump_request(buf);
+	struct dump state = { cfg, found };
+	struct mnl_socket *nl = netlink_open(NETLINK_NETFILTER, 0, false);
+	int ret = MNL_CB_OK;
+	ssize_t n;
+
+	if (!nl)
+		return -errno;
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	uint32_t seq = nlh->nlmsg_seq = (uint32_t)time(NULL), portid = mnl_socket_get_portid(nl);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		ret = MNL_CB_ERROR;
+	while (ret == MNL_CB_OK && (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0)
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, on_entry, &state);
+	int err = ret == MNL_CB_STOP ? 0 : errno ? -errno : -EPROTO;
+	mnl_socket_close(nl);
+	return err;
+}
+
+static void *dump_thread(void *arg)
+{
+	struct ct_dump *d = arg;
+	const char byte = 1;
+
+	d->result = dump_alone(d->cfg, d->found);
+	while (write(d->done[1], &byte, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void dump_free(struct ct_dump *d)
+{
+	for (int i = 0; i < 2; i++)
+		if (d->done[i] >= 0)
+			close(d->done[i]);
+	free(d->cfg);
+	free(d->found);
+	*d = (struct ct_dump){ .done = { -1, -1 } };
+}
+
 int ct_dump_start(struct ct_dump *d, const struct sv_config *cfg, bool *live)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = dump_request(buf);
+	int err;
 
-	memset(d, 0, sizeof(*d));
-	d->cfg = cfg;
-	d->live = live;
-	memset(live, 0, cfg->buckets * sizeof(*live));
-	d->nl = netlink_open(NETLINK_NETFILTER, 0, true);
-	if (!d->nl)
-		return -errno;
-	d->seq = nlh->nlmsg_seq = (uint32_t)time(NULL);
-	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0) {
-		int err = errno;
-		ct_dump_close(d);
+	*d = (struct ct_dump){ .done = { -1, -1 }, .live = live };
+	d->cfg = malloc(sizeof(*cfg));
+	d->found = calloc(cfg->buckets, sizeof(bool));
+	if (!d->cfg || !d->found || pipe2(d->done, O_CLOEXEC | O_NONBLOCK)) {
+		err = errno;
+		dump_free(d);
 		return -err;
 	}
-	d->portid = mnl_socket_get_portid(d->nl);
+	memcpy(d->cfg, cfg, sizeof(*cfg));
+	if ((err = pthread_create(&d->thread, NULL, dump_thread, d))) {
+		dump_free(d);
+		return -err;
+	}
 	return 0;
 }
 
 int ct_dump_fd(const struct ct_dump *d)
 {
-	return d->nl ? mnl_socket_get_fd(d->nl) : -1;
+	return d->cfg ? d->done[0] : -1;
 }
 
 int ct_dump_continue(struct ct_dump *d)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct dump state = { d->cfg, d->live };
-	ssize_t n = mnl_socket_recvfrom(d->nl, buf, sizeof(buf));
+	char byte;
 	int ret;
 
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+	if (!d->cfg)
+		return -EBADF;
+	if (read(d->done[0], &byte, 1) != 1)
 		return 0;
-	ret = n < 0 ? -1 : mnl_cb_run(buf, (size_t)n, d->seq, d->portid, on_entry, &state);
-	if (ret == MNL_CB_OK)
-		return 0;
-	ret = ret < 0 ? (errno ? -errno : -EPROTO) : 1;
-	ct_dump_close(d);
-	return ret;
+	pthread_join(d->thread, NULL);
+	ret = d->result;
+	if (!ret)
+		memcpy(d->live, d->found, d->cfg->buckets * sizeof(bool));
+	dump_free(d);
+	return ret ? ret : 1;
 }
 
 void ct_dump_close(struct ct_dump *d)
 {
-	if (d->nl)
-		mnl_socket_close(d->nl);
-	d->nl = NULL;
+	if (!d->cfg)
+		return;
+	pthread_join(d->thread, NULL);
+	dump_free(d);
 }

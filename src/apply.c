@@ -124,8 +124,8 @@ static void release_idle(struct apply *ap, const bool *owned, bool *held)
 		held[b] = held[b] && live[b];
 	}
 	free(live);
-	if (freed &&
-	    nft_set_buckets(owned, held, cfg->buckets, config_has_vip_family(cfg, AF_INET), 0, what, sizeof(what)) == 0)
+	if (freed && nft_set_buckets(owned, held, cfg->buckets, config_has_vip_family(cfg, AF_INET), NULL, 0, what,
+				     sizeof(what)) == 0)
 		did(ap, "released %d held buckets without a connection left", freed);
 }
 
@@ -832,8 +832,8 @@ int apply_release(void)
 	held_after(k.held, k.owned, none, buckets);
 	held_after(k.held, k.ingress, none, buckets);
 	n = buckets_count(k.owned, buckets);
-	ret = nft_set_buckets(none, k.held, buckets, nft_table_comment(NFPROTO_ARP, comment, sizeof(comment)) > 0, 0,
-			      what, sizeof(what));
+	ret = nft_set_buckets(none, k.held, buckets, nft_table_comment(NFPROTO_ARP, comment, sizeof(comment)) > 0, NULL,
+			      0, what, sizeof(what));
 	if (ret)
 		ret = refused(&ap, ret, "nftables refused the release at \"%s\"", what);
 	else

@@ -2,14 +2,15 @@
 /* Copyright (C) 2026 The sharedvip developers. */
 
 /*
- * sharedvipd: heartbeats to every other node's own address every heartbeat_ms, membership
+ * sharedvipd: a heartbeat broadcast on the LAN every heartbeat_ms, membership
  * from the authenticated heartbeats heard, and ownership of the buckets computed from the
  * config and the alive set. The event loop only wires: membership.c and ownership.c decide,
  * nft.c executes. A bucket is released at once and acquired only when every peer this node
  * hears reports the same view (so its previous owner has released it); the hold-down is
- * for peers never heard. Ownership lives in the nftables sets only, leased: each owned
- * element times out unless renewed right before each heartbeat, so a hung or killed daemon's
- * kernel stops taking new connections before its peers take its buckets over.
+ * for peers never heard. Ownership lives in the nftables sets only, leased: new connections
+ * are taken only while the lease set's one element lives, renewed right after each
+ * heartbeat, so a hung or killed daemon's kernel stops taking them before its peers take
+ * its buckets over.
  */
 #include "daemon.h"
 
@@ -420,13 +421,13 @@ static int update_kernel(struct daemon *d);
 
 /* The lease, renewed right after each heartbeat is sent (sent_ms): the peers count this
  * node dead dead_after heartbeats and a quarter after the last one they heard, and the
- * renewed elements time out a margin before that (ownership_lease_ms), counted from the
+ * renewed element times out a margin before that (ownership_lease_ms), counted from the
  * heartbeat: a renewal that starts late (the loop was busy, the machine loaded) gets a
  * shorter lease, ending where a prompt one would have, never later. A commit that takes
  * longer than the margin allows (the daemon was preempted or stopped in the system call)
  * may have set a lease that outlasts the peers' patience: it is committed again at once
  * with what is left, and if that one is slow too, the buckets are given up and the node
- * starts over. One the kernel refuses loses the buckets (their elements run out): they are
+ * starts over. One the kernel refuses loses the buckets (the lease runs out): they are
  * taken again through agreement. */
 static void renew_lease(struct daemon *d, int64_t sent_ms)
 {
@@ -448,7 +449,7 @@ static void renew_lease(struct daemon *d, int64_t sent_ms)
 			stalled(d, before);
 			return;
 		}
-		ret = nft_renew_lease(d->own.installed, d->cfg.buckets, lease, what, sizeof(what));
+		ret = nft_renew_lease(d->cfg.interface, lease, what, sizeof(what));
 		after = now_ms();
 		/* a slow commit matters only where a peer may take over: alone, nobody does (and a
 		 * slow machine, a VM under emulation, commits slowly every time) */
@@ -620,8 +621,8 @@ static int commit_sets(struct daemon *d, const bool *owned, const bool *held)
 
 	if (d->own.lease_until && now_ms() >= d->own.lease_until && buckets_count(owned, d->cfg.buckets))
 		return -ETIME;
-	ret = nft_set_buckets(owned, held, d->cfg.buckets, config_has_vip_family(&d->cfg, AF_INET), lease_left(d), what,
-			      sizeof(what));
+	ret = nft_set_buckets(owned, held, d->cfg.buckets, config_has_vip_family(&d->cfg, AF_INET), d->cfg.interface,
+			      lease_left(d), what, sizeof(what));
 
 	if (ret)
 		logf_("nftables refused the ownership update at \"%s\": %s", what, strerror(-ret));

@@ -117,10 +117,9 @@ int nft_table_comment(int family, char *comment, size_t len)
 }
 
 struct members_out {
-	bool *members, *leased; /* leased: elements with a timeout (NULL: not asked) */
+	bool *members;
 	uint32_t buckets;
-	int64_t left_ms; /* the shortest time left of a leased element */
-	int elements;	 /* how many there are */
+	int elements; /* how many there are */
 };
 
 /* An interrupted dump starts again: count from nothing (members are only ever marked) */
@@ -146,12 +145,16 @@ static int elem_cb(struct nftnl_set_elem *e, void *data)
 	    nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT) != NF_ACCEPT)
 		return 0;
 	out->members[key] = true;
-	if (out->leased && nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT)) {
-		int64_t left = (int64_t)nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
-		out->leased[key] = true;
-		if (out->left_ms < 0 || left < out->left_ms)
-			out->left_ms = left;
-	}
+	return 0;
+}
+
+/* The lease's element: the time it has left (ms); the kernel lists no expired element. */
+static int lease_cb(struct nftnl_set_elem *e, void *data)
+{
+	int64_t *left_ms = data;
+
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
+		*left_ms = (int64_t)nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
 	return 0;
 }
 
@@ -181,7 +184,7 @@ static int setelem_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Calls cb for every element of sharedvip's set in family; 0 when the set is absent. */
+/* Calls cb for every element of sharedvip's set in family; -ENOENT when the set is absent. */
 static int set_elements(int family, const char *set, int (*cb)(struct nftnl_set_elem *, void *), void *data,
 			void (*restart)(void *data))
 {
@@ -196,24 +199,41 @@ static int set_elements(int family, const char *set, int (*cb)(struct nftnl_set_
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
 	ret = nft_request(NFT_MSG_GETSETELEM, family, NLM_F_DUMP, build_set, s, setelem_cb, &walk, walk_restart);
 	nftnl_set_free(s);
-	return ret == -ENOENT ? 0 : ret;
+	return ret;
 }
 
 int nft_set_members(int family, const char *set, bool *members, uint32_t buckets)
 {
-	struct members_out out = { members, NULL, buckets, -1, 0 };
+	struct members_out out = { members, buckets, 0 };
 	int ret = set_elements(family, set, elem_cb, &out, members_restart);
 
-	return ret < 0 ? ret : out.elements;
+	return ret == -ENOENT ? 0 : ret < 0 ? ret : out.elements;
 }
 
 int nft_owned_lease(bool *owned, bool *leased, uint32_t buckets, int64_t *left_ms)
 {
-	struct members_out out = { owned, leased, buckets, -1, 0 };
+	struct members_out out = { owned, buckets, 0 };
 	int ret = set_elements(NFPROTO_INET, RS_SET_OWNED, elem_cb, &out, restart_nothing);
 
-	*left_ms = out.left_ms < 0 ? 0 : out.left_ms;
-	return ret;
+	*left_ms = -1;
+	memset(leased, 0, buckets * sizeof(*leased));
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return ret;
+	ret = set_elements(NFPROTO_INET, RS_SET_LEASE, lease_cb, left_ms, restart_nothing);
+	if (ret == -ENOENT) { /* no lease: ownership set by sharedvip-apply alone */
+		*left_ms = 0;
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	if (*left_ms < 0) /* the lease ran out: the kernel takes no new connection */
+		memset(owned, 0, buckets * sizeof(*owned));
+	else
+		memcpy(leased, owned, buckets * sizeof(*leased));
+	*left_ms = *left_ms < 0 ? 0 : *left_ms;
+	return 0;
 }
 
 static int gen_cb(const struct nlmsghdr *nlh, void *data)
@@ -610,30 +630,37 @@ int nft_vips(struct sv_addr *out, int max)
 	for (int i = 0; i < 2; i++) {
 		v.start = v.n;
 		int ret = set_elements(NFPROTO_INET, i ? RS_SET_VIP6 : RS_SET_VIP4, vip_elem_cb, &v, vips_restart);
-		if (ret < 0)
+		if (ret < 0 && ret != -ENOENT)
 			return ret;
 	}
 	return v.n;
 }
 
-/* The new elements of one of the bucket sets (the map: every bucket, with its verdict). */
-static struct nftnl_set *bucket_set_obj(const struct rs_bucket_set *layout, const bool *owned, const bool *held,
-					uint32_t buckets, int64_t lease_ms)
+static struct nftnl_set *update_obj(int family, const char *name)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 
 	if (!s)
 		return NULL;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, SV_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, layout->name);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)layout->family);
-	for (uint32_t b = 0; b < buckets; b++) {
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
+	return s;
+}
+
+/* The new elements of one of the bucket sets (the map: every bucket, with its verdict). */
+static struct nftnl_set *bucket_set_obj(const struct rs_bucket_set *layout, const bool *owned, const bool *held,
+					uint32_t buckets)
+{
+	struct nftnl_set *s = update_obj(layout->family, layout->name);
+
+	for (uint32_t b = 0; s && b < buckets; b++) {
 		bool member = layout->members == RS_OWNED  ? owned[b]
 			      : layout->members == RS_HELD ? held && held[b]
 							   : owned[b] || (held && held[b]);
 		if (!member && layout->members != RS_OWNED_OR_HELD)
 			continue;
-		struct nftnl_set_elem *e = rs_bucket_elem(b, layout->members, member, layout->leased ? lease_ms : 0);
+		struct nftnl_set_elem *e = rs_bucket_elem(b, layout->members, member);
 		if (!e) {
 			nftnl_set_free(s);
 			return NULL;
@@ -643,38 +670,65 @@ static struct nftnl_set *bucket_set_obj(const struct rs_bucket_set *layout, cons
 	return s;
 }
 
-static int set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, bool lease_only,
-		       int64_t lease_ms, char *what, size_t what_len)
+/* The lease set's one element, afresh. */
+static struct nftnl_set *lease_obj(const char *ifname, int64_t lease_ms)
 {
-	struct set_update up[RS_N_BUCKET_SETS];
-	struct ruleset none = { 0 };
-	int n = 0, ret = -ENOMEM;
+	struct nftnl_set *s = update_obj(NFPROTO_INET, RS_SET_LEASE);
+	struct nftnl_set_elem *e = s ? rs_lease_elem(ifname, lease_ms) : NULL;
 
-	for (int i = 0; i < RS_N_BUCKET_SETS; i++) {
-		if ((rs_bucket_sets[i].family == NFPROTO_ARP && !arp) || (lease_only && !rs_bucket_sets[i].leased))
-			continue;
-		up[n].family = rs_bucket_sets[i].family;
-		up[n].set = bucket_set_obj(&rs_bucket_sets[i], owned, held, buckets, lease_ms);
-		if (!up[n].set)
-			goto out;
-		n++;
+	if (!e) {
+		nftnl_set_free(s);
+		return NULL;
 	}
-	ret = nft_commit(&none, NULL, NULL, 0, up, n, 0, what, what_len);
-out:
-	if (ret == -ENOMEM)
-		snprintf(what, what_len, "build the ownership update");
+	nftnl_set_elem_add(s, e);
+	return s;
+}
+
+static int commit_updates(struct set_update *up, int n, char *what, size_t what_len)
+{
+	struct ruleset none = { 0 };
+	int ret = nft_commit(&none, NULL, NULL, 0, up, n, 0, what, what_len);
+
 	for (int i = 0; i < n; i++)
 		nftnl_set_free(up[i].set);
 	return ret;
 }
 
-int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, int64_t lease_ms, char *what,
-		    size_t what_len)
+int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, const char *lease_ifname,
+		    int64_t lease_ms, char *what, size_t what_len)
 {
-	return set_buckets(owned, held, buckets, arp, false, lease_ms, what, what_len);
+	struct set_update up[RS_N_BUCKET_SETS + 1];
+	int n = 0;
+
+	for (int i = 0; i < RS_N_BUCKET_SETS; i++) {
+		if (rs_bucket_sets[i].family == NFPROTO_ARP && !arp)
+			continue;
+		up[n].family = rs_bucket_sets[i].family;
+		if (!(up[n].set = bucket_set_obj(&rs_bucket_sets[i], owned, held, buckets)))
+			goto nomem;
+		n++;
+	}
+	if (lease_ifname) {
+		up[n].family = NFPROTO_INET;
+		if (!(up[n].set = lease_obj(lease_ifname, lease_ms)))
+			goto nomem;
+		n++;
+	}
+	return commit_updates(up, n, what, what_len);
+nomem:
+	snprintf(what, what_len, "build the ownership update");
+	for (int i = 0; i < n; i++)
+		nftnl_set_free(up[i].set);
+	return -ENOMEM;
 }
 
-int nft_renew_lease(const bool *owned, uint32_t buckets, int64_t lease_ms, char *what, size_t what_len)
+int nft_renew_lease(const char *ifname, int64_t lease_ms, char *what, size_t what_len)
 {
-	return set_buckets(owned, NULL, buckets, false, true, lease_ms, what, what_len);
+	struct set_update up = { NFPROTO_INET, lease_obj(ifname, lease_ms) };
+
+	if (!up.set) {
+		snprintf(what, what_len, "build the lease renewal");
+		return -ENOMEM;
+	}
+	return commit_updates(&up, 1, what, what_len);
 }

@@ -15,8 +15,9 @@ int nft_table_comment(int family, char *comment, size_t len);
 /* Marks members[b] for every element b < buckets of the named set (of the verdict map:
  * the elements that accept); returns how many elements it has (0 when absent), or -errno. */
 int nft_set_members(int family, const char *set, bool *members, uint32_t buckets);
-/* The inet owned set: its members, those with a timeout (sharedvipd's lease), and the
- * shortest time left of those (ms). */
+/* The buckets the inet table takes new connections for, those of them sharedvipd leased
+ * (all, while the lease set's element lives; none without a lease set), and the time the
+ * lease has left (ms). With the lease run out, none is owned. */
 int nft_owned_lease(bool *owned, bool *leased, uint32_t buckets, int64_t *left_ms);
 /* The ruleset's generation now, for nft_commit: a commit made with it fails with -ERESTART
  * if anything else committed in between. */
@@ -40,13 +41,12 @@ int nft_vips(struct sv_addr *out, int max);
 
 /* One transaction: the owned sets of every table and the inet held set get exactly the
  * given members, and the netdev verdict map accepts exactly the owned and held buckets
- * (sharedvipd's ownership changes); the inet owned set's elements time out after lease_ms
- * (0: never). */
-int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, int64_t lease_ms, char *what,
-		    size_t what_len);
-/* One transaction: the inet owned set's elements are owned[], each timing out after
- * lease_ms: sharedvipd renews its lease. */
-int nft_renew_lease(const bool *owned, uint32_t buckets, int64_t lease_ms, char *what, size_t what_len);
+ * (sharedvipd's ownership changes); with lease_ifname, the lease's element too, running
+ * out after lease_ms. */
+int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, const char *lease_ifname,
+		    int64_t lease_ms, char *what, size_t what_len);
+/* One transaction of one element: sharedvipd renews its lease for lease_ms. */
+int nft_renew_lease(const char *ifname, int64_t lease_ms, char *what, size_t what_len);
 
 struct nft_counter {
 	char comment[32];

@@ -42,8 +42,8 @@ int buckets_count(const bool *set, uint32_t buckets)
 int64_t ownership_for_apply(enum own_source src, uint32_t buckets, const bool *static_split, const struct own_kernel *k,
 			    bool *owned, bool *held)
 {
-	/* In daemon mode only leased elements were set by sharedvipd: they end by themselves
-	 * when it stops renewing them. Anything else (a static split loaded before the
+	/* In daemon mode only buckets under a live lease were set by sharedvipd: they end by
+	 * themselves when it stops renewing it. Anything else (a static split loaded before the
 	 * failover section was added, say) is no grant of ownership. */
 	memcpy(owned, src == OWN_STATIC ? static_split : k->leased, buckets * sizeof(*owned));
 	memcpy(held, k->held, buckets * sizeof(*held));

@@ -13,10 +13,10 @@
  * without root. The kernel layer reads one snapshot of the kernel's sets, these functions
  * decide, and the kernel layer executes the result.
  *
- * The buckets a node owns live in the inet table's `owned` set; with the daemon, each of
- * its elements carries a timeout (the lease), renewed at every heartbeat, so a hung or
- * killed daemon's ownership ends in the kernel by itself before its peers may take the
- * buckets over. `held` buckets (the inet held set) are those the node no longer owns but
+ * The buckets a node owns live in the inet table's `owned` set; with the daemon, they take
+ * new connections only while the lease set's one element lives (it times out unless
+ * renewed at every heartbeat), so a hung or killed daemon's ownership ends in the kernel by
+ * itself before its peers may take the buckets over. `held` buckets (the inet held set) are those the node no longer owns but
  * may still have connections in: their packets keep passing ingress (the netdev verdict
  * map accepts the owned and the held buckets).
  */
@@ -24,16 +24,16 @@
 /* Where sharedvip-apply takes ownership from. */
 enum own_source {
 	OWN_STATIC, /* no failover (no [failover] section or no key), or forced: the static split */
-	OWN_DAEMON, /* only the daemon grants: keep what it set (leased elements), nothing else */
+	OWN_DAEMON, /* only the daemon grants: keep what it set (under a live lease), nothing else */
 };
 
 /* What the kernel has now: one snapshot of sharedvip's bucket sets. */
 struct own_kernel {
 	const bool *owned;     /* the inet owned set */
-	const bool *leased;    /* of those, the elements with a timeout (set by sharedvipd) */
+	const bool *leased;    /* of those, the ones under sharedvipd's live lease */
 	const bool *ingress;   /* what the netdev verdict map accepts: owned or held */
 	const bool *held;      /* the inet held set */
-	int64_t lease_left_ms; /* the shortest time left of a leased element */
+	int64_t lease_left_ms; /* the time the lease has left */
 };
 
 /* The source of ownership for sharedvip-apply: the daemon's alone when the config enables
@@ -42,7 +42,7 @@ enum own_source ownership_source(const struct sv_config *cfg, bool key_exists, b
 
 /* What sharedvip-apply loads: owned[] and held[] from the source and the kernel's state.
  * Anything the node owned before and does not own now becomes held. Returns the lease
- * (ms) the owned elements keep, 0 for none. */
+ * (ms) the owned buckets keep, 0 for none. */
 int64_t ownership_for_apply(enum own_source src, uint32_t buckets, const bool *static_split, const struct own_kernel *k,
 			    bool *owned, bool *held);
 

@@ -196,6 +196,13 @@ void m_iifname(struct rule_builder *rb, const char *ifname)
 	sb_printf(&rb->line, "iifname \"%s\" ", ifname);
 }
 
+void m_iifname_not_in(struct rule_builder *rb, const char *set, uint32_t set_id)
+{
+	e_meta(rb, NFT_META_IIFNAME, NFT_REG_1);
+	e_lookup_flags(rb, NFT_REG_1, set, set_id, NFT_LOOKUP_F_INV);
+	sb_printf(&rb->line, "iifname != @%s ", set);
+}
+
 void m_daddr_in(struct rule_builder *rb, int family, const char *set, uint32_t set_id)
 {
 	need_l3(rb, family);

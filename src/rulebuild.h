@@ -32,6 +32,7 @@ void rb_begin(struct rule_builder *rb, struct rs_table *t, const char *chain);
 int rb_end(struct rule_builder *rb); /* appends the rule to t */
 
 void m_iifname(struct rule_builder *rb, const char *ifname);
+void m_iifname_not_in(struct rule_builder *rb, const char *set, uint32_t set_id);
 void m_daddr_in(struct rule_builder *rb, int family, const char *set, uint32_t set_id);
 void m_saddr_eq(struct rule_builder *rb, const struct sv_addr *a);
 void m_daddr_eq(struct rule_builder *rb, const struct sv_addr *a);

@@ -24,18 +24,19 @@
 #include <linux/netfilter_arp.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rulebuild.h"
 
-enum { SET_VIP4 = 1, SET_VIP6, SET_OWNED, SET_HELD, SET_BUCKETS };
+enum { SET_VIP4 = 1, SET_VIP6, SET_OWNED, SET_HELD, SET_BUCKETS, SET_LEASE };
 
 const struct rs_bucket_set rs_bucket_sets[RS_N_BUCKET_SETS] = {
-	{ NFPROTO_INET, RS_SET_OWNED, RS_OWNED, true },
-	{ NFPROTO_INET, RS_SET_HELD, RS_HELD, false },
-	{ NFPROTO_NETDEV, RS_MAP_BUCKETS, RS_OWNED_OR_HELD, false },
-	{ NFPROTO_ARP, RS_SET_OWNED, RS_OWNED, false },
+	{ NFPROTO_INET, RS_SET_OWNED, RS_OWNED },
+	{ NFPROTO_INET, RS_SET_HELD, RS_HELD },
+	{ NFPROTO_NETDEV, RS_MAP_BUCKETS, RS_OWNED_OR_HELD },
+	{ NFPROTO_ARP, RS_SET_OWNED, RS_OWNED },
 };
 
 const char *family_name(int family)
@@ -48,6 +49,11 @@ const char *family_name(int family)
 static const uint8_t udata_typeof_u32[] = { 0x00, 0x04, 0x01, 0x00, 0x00, 0x00, 0x03, 0x0e, 0x00, 0x04, 0x09,
 					    0x00, 0x00, 0x00, 0x01, 0x06, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00 };
 static const uint8_t udata_big_endian[] = { 0x00, 0x04, 0x02, 0x00, 0x00, 0x00 };
+/* `typeof iifname' (the meta expression, key NFT_META_IIFNAME) */
+static const uint8_t udata_typeof_ifname[] = { 0x00, 0x04, 0x01, 0x00, 0x00, 0x00, 0x03, 0x0e, 0x00, 0x04, 0x09,
+					       0x00, 0x00, 0x00, 0x01, 0x06, 0x00, 0x04, 0x06, 0x00, 0x00, 0x00 };
+#define TYPE_INTEGER 4
+#define TYPE_IFNAME  41
 /* and for `typeof meta length : verdict' */
 static const uint8_t udata_typeof_u32_verdict[] = { 0x00, 0x04, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00,
 						    0x00, 0x03, 0x0e, 0x00, 0x04, 0x09, 0x00, 0x00, 0x00, 0x01, 0x06,
@@ -70,15 +76,17 @@ static struct nftnl_set *new_set(struct rs_table *t, const char *name, uint32_t 
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, len);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, sid(t, id));
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, 0);
-	if (type == 4)
+	if (type == TYPE_INTEGER)
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA, udata_typeof_u32, sizeof(udata_typeof_u32));
+	else if (type == TYPE_IFNAME)
+		nftnl_set_set_data(s, NFTNL_SET_USERDATA, udata_typeof_ifname, sizeof(udata_typeof_ifname));
 	else
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA, udata_big_endian, sizeof(udata_big_endian));
 	t->sets[t->n_sets++] = s;
 	return s;
 }
 
-struct nftnl_set_elem *rs_bucket_elem(uint32_t bucket, enum rs_members members, bool member, int64_t timeout_ms)
+struct nftnl_set_elem *rs_bucket_elem(uint32_t bucket, enum rs_members members, bool member)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 
@@ -90,8 +98,19 @@ struct nftnl_set_elem *rs_bucket_elem(uint32_t bucket, enum rs_members members, 
 		if (!member)
 			nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, RS_CHAIN_FOREIGN);
 	}
-	if (timeout_ms > 0)
-		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, (uint64_t)timeout_ms);
+	return e;
+}
+
+struct nftnl_set_elem *rs_lease_elem(const char *ifname, int64_t timeout_ms)
+{
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	char name[IFNAMSIZ] = { 0 };
+
+	if (!e)
+		return NULL;
+	strncpy(name, ifname, sizeof(name) - 1);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, name, sizeof(name));
+	nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, (uint64_t)(timeout_ms > 0 ? timeout_ms : 1));
 	return e;
 }
 
@@ -142,12 +161,11 @@ static int vip_sets(struct rs_table *t, struct strbuf *body, const struct sv_con
 	return ret;
 }
 
-/* A set of bucket numbers; with a lease (sharedvipd's inet owned set), its elements time
- * out unless renewed. */
+/* A set of bucket numbers. */
 static int bucket_set(struct rs_table *t, struct strbuf *body, const char *name, uint32_t id, const bool *members,
-		      uint32_t buckets, const struct ruleset_input *lease)
+		      uint32_t buckets)
 {
-	struct nftnl_set *s = new_set(t, name, id, 4, 4);
+	struct nftnl_set *s = new_set(t, name, id, TYPE_INTEGER, 4);
 	const char *sep = "";
 	int n = 0;
 
@@ -156,22 +174,37 @@ static int bucket_set(struct rs_table *t, struct strbuf *body, const char *name,
 	t->bucket_sets[t->n_bucket_sets] = t->n_sets - 1;
 	t->bucket_members[t->n_bucket_sets++] = members;
 	sb_printf(body, "%s\tset %s {\n\t\ttypeof meta length\n", body->len ? "\n" : "", name);
-	if (lease && lease->leased) {
-		nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
-		sb_printf(body, "\t\tflags timeout\n");
-	}
 	t->elem_start[t->n_elem_ranges] = body->len;
 	for (uint32_t b = 0; members && b < buckets; b++) {
 		if (!members[b])
 			continue;
-		if (add_elem(s, &b, sizeof(b), lease && lease->leased ? lease->lease_ms : 0))
+		if (add_elem(s, &b, sizeof(b), 0))
 			return -1;
 		sb_printf(body, "%s%u", n++ ? sep : "\t\telements = { ", b);
-		if (lease && lease->leased)
-			sb_printf(body, " timeout %lldms", (long long)lease->lease_ms);
 		sep = ", ";
 	}
 	sb_printf(body, "%s", n ? " }\n" : "");
+	t->elem_end[t->n_elem_ranges++] = body->len;
+	sb_printf(body, "\t}\n");
+	return 0;
+}
+
+/* sharedvipd's lease: one element, the interface's name, that times out unless renewed.
+ * The rules that accept new connections look it up, so a daemon that hangs stops taking
+ * them when it runs out, and renewing costs one element, not one per owned bucket. */
+static int lease_set(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in)
+{
+	struct nftnl_set *s = new_set(t, RS_SET_LEASE, SET_LEASE, TYPE_IFNAME, IFNAMSIZ);
+	struct nftnl_set_elem *e;
+	int64_t timeout = in->lease_ms > 0 ? in->lease_ms : 1;
+
+	if (!s || !(e = rs_lease_elem(in->cfg->interface, timeout)))
+		return -1;
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT);
+	nftnl_set_elem_add(s, e);
+	sb_printf(body, "\n\tset %s {\n\t\ttypeof iifname\n\t\tflags timeout\n", RS_SET_LEASE);
+	t->elem_start[t->n_elem_ranges] = body->len;
+	sb_printf(body, "\t\telements = { \"%s\" timeout %lldms }\n", in->cfg->interface, (long long)timeout);
 	t->elem_end[t->n_elem_ranges++] = body->len;
 	sb_printf(body, "\t}\n");
 	return 0;
@@ -380,7 +413,7 @@ static int ingress_rules(struct rs_table *t, const struct sv_config *cfg, int fa
 static int bucket_map(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in)
 {
 	const struct sv_config *cfg = in->cfg;
-	struct nftnl_set *s = new_set(t, RS_MAP_BUCKETS, SET_BUCKETS, 4, 4);
+	struct nftnl_set *s = new_set(t, RS_MAP_BUCKETS, SET_BUCKETS, TYPE_INTEGER, 4);
 
 	if (!s || !(t->accepted = calloc(cfg->buckets, sizeof(bool))))
 		return -1;
@@ -395,7 +428,7 @@ static int bucket_map(struct rs_table *t, struct strbuf *body, const struct rule
 	for (uint32_t b = 0; b < cfg->buckets; b++) {
 		struct nftnl_set_elem *e;
 		t->accepted[b] = (in->owned && in->owned[b]) || (in->held && in->held[b]);
-		if (!(e = rs_bucket_elem(b, RS_OWNED_OR_HELD, t->accepted[b], 0)))
+		if (!(e = rs_bucket_elem(b, RS_OWNED_OR_HELD, t->accepted[b])))
 			return -1;
 		nftnl_set_elem_add(s, e);
 		sb_printf(body, "%s%u : %s", b ? ", " : "\t\telements = { ", b,
@@ -480,8 +513,9 @@ static int service_rules(struct rs_table *t, const struct sv_config *cfg, const 
 	return ret;
 }
 
-static int inet_vip_chain(struct rs_table *t, struct strbuf *body, const struct sv_config *cfg, int family)
+static int inet_vip_chain(struct rs_table *t, struct strbuf *body, const struct ruleset_input *in, int family)
 {
+	const struct sv_config *cfg = in->cfg;
 	const char *chain = family == AF_INET ? RS_SET_VIP4 : RS_SET_VIP6;
 	struct rule_builder rb;
 	int ret;
@@ -498,6 +532,11 @@ static int inet_vip_chain(struct rs_table *t, struct strbuf *body, const struct 
 	rb_begin(&rb, t, chain);
 	m_tcp_not_syn(&rb);
 	ret |= simple_rule(&rb, NF_DROP, "stray");
+	if (in->leased) { /* the lease ran out: no new connection, whatever the owned set says */
+		rb_begin(&rb, t, chain);
+		m_iifname_not_in(&rb, RS_SET_LEASE, sid(t, SET_LEASE));
+		ret |= simple_rule(&rb, NF_DROP, "not-owned");
+	}
 	ret |= service_rules(t, cfg, chain, family);
 	rb_begin(&rb, t, chain);
 	ret |= simple_rule(&rb, NF_DROP, "not-owned");
@@ -527,8 +566,9 @@ static int snat_rules(struct rs_table *t, struct strbuf *body, const struct rule
 }
 
 /* Like ARP, neighbour solicitations for the VIPs are answered by the owner of bucket 0 only. */
-static int nd_rules(struct rs_table *t, const struct sv_config *cfg)
+static int nd_rules(struct rs_table *t, const struct ruleset_input *in)
 {
+	const struct sv_config *cfg = in->cfg;
 	struct rule_builder rb;
 	int ret = 0;
 
@@ -538,6 +578,12 @@ static int nd_rules(struct rs_table *t, const struct sv_config *cfg)
 		rb_begin(&rb, t, "input");
 		m_nd_solicit_for(&rb, &cfg->vips[i]);
 		m_not_bucket0(&rb, false, RS_SET_OWNED, sid(t, SET_OWNED));
+		ret |= simple_rule(&rb, NF_DROP, NULL);
+		if (!in->leased)
+			continue;
+		rb_begin(&rb, t, "input");
+		m_nd_solicit_for(&rb, &cfg->vips[i]);
+		m_iifname_not_in(&rb, RS_SET_LEASE, sid(t, SET_LEASE));
 		ret |= simple_rule(&rb, NF_DROP, NULL);
 	}
 	return ret;
@@ -569,11 +615,13 @@ static int build_inet(struct rs_table *t, struct strbuf *body, const struct rule
 	int ret = 0;
 
 	ret |= vip_sets(t, body, cfg);
-	ret |= bucket_set(t, body, RS_SET_OWNED, SET_OWNED, in->owned, cfg->buckets, in);
+	ret |= bucket_set(t, body, RS_SET_OWNED, SET_OWNED, in->owned, cfg->buckets);
+	if (in->leased)
+		ret |= lease_set(t, body, in);
 	/* which buckets are held: no rule looks at it (the netdev map does the work) */
-	ret |= bucket_set(t, body, RS_SET_HELD, SET_HELD, in->held, cfg->buckets, NULL);
+	ret |= bucket_set(t, body, RS_SET_HELD, SET_HELD, in->held, cfg->buckets);
 	ret |= add_chain(t, body, "input", "input", NF_INET_LOCAL_IN, -10, "filter", NULL, "filter - 10");
-	ret |= nd_rules(t, cfg);
+	ret |= nd_rules(t, in);
 	if (config_has_vip_family(cfg, AF_INET6))
 		ret |= nd_accept_rules(t, "input");
 	ret |= jump_rules(t, cfg, "input", true);
@@ -581,7 +629,7 @@ static int build_inet(struct rs_table *t, struct strbuf *body, const struct rule
 	ret |= forwarding_guard(t, body, cfg);
 	for (int f = 0; f < 2; f++)
 		if (config_has_vip_family(cfg, f ? AF_INET6 : AF_INET))
-			ret |= inet_vip_chain(t, body, cfg, f ? AF_INET6 : AF_INET);
+			ret |= inet_vip_chain(t, body, in, f ? AF_INET6 : AF_INET);
 	ret |= snat_rules(t, body, in);
 	return ret;
 }
@@ -592,7 +640,7 @@ static int build_arp(struct rs_table *t, struct strbuf *body, const struct rules
 	int ret;
 
 	ret = vip_set(t, body, in->cfg, AF_INET);
-	ret |= bucket_set(t, body, RS_SET_OWNED, SET_OWNED, in->owned, in->cfg->buckets, NULL);
+	ret |= bucket_set(t, body, RS_SET_OWNED, SET_OWNED, in->owned, in->cfg->buckets);
 	ret |= add_chain(t, body, "input", "input", NF_ARP_IN, 0, "filter", NULL, "filter");
 	rb_begin(&rb, t, "input");
 	m_arp_request_for(&rb, RS_SET_VIP4, sid(t, SET_VIP4));

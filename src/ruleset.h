@@ -12,13 +12,15 @@
 #define SV_TABLE "sharedvip"
 
 /* The layout of sharedvip's tables, defined once: the sets' names, and which table holds
- * which bucket set (the inet owned set carries the daemon's lease, and the inet held set
- * keeps which buckets are held; netdev's verdict map of every bucket decides the early
- * drop in one lookup; arp's owner of bucket 0 answers ARP). */
+ * which bucket set (the inet owned set says which buckets take new connections, while the
+ * one element of the inet lease set lives; the inet held set keeps which buckets are held;
+ * netdev's verdict map of every bucket decides the early drop in one lookup; arp's owner
+ * of bucket 0 answers ARP). */
 #define RS_SET_VIP4	 "vip4"
 #define RS_SET_VIP6	 "vip6"
 #define RS_SET_OWNED	 "owned"
 #define RS_SET_HELD	 "held"
+#define RS_SET_LEASE	 "lease"
 #define RS_MAP_BUCKETS	 "buckets"
 #define RS_CHAIN_FOREIGN "foreign"
 
@@ -32,7 +34,6 @@ struct rs_bucket_set {
 	int family;
 	const char *name;
 	enum rs_members members;
-	bool leased; /* its elements time out unless sharedvipd renews them */
 };
 #define RS_N_BUCKET_SETS 4
 extern const struct rs_bucket_set rs_bucket_sets[RS_N_BUCKET_SETS];
@@ -52,7 +53,7 @@ struct rs_table {
 	struct strbuf text;
 	/* The bucket sets' elements change with ownership alone: they are left out of the
 	 * digest and compared with the kernel's copy element by element. */
-	size_t elem_start[2], elem_end[2];
+	size_t elem_start[3], elem_end[3]; /* and the lease's element, whose timeout varies */
 	int n_elem_ranges;
 	int bucket_sets[2]; /* indexes into sets[] of the bucket sets (owned, held or the map) */
 	const bool *bucket_members[2];
@@ -77,8 +78,9 @@ struct ruleset_input {
 	int node;
 	const bool *owned; /* [cfg->buckets]: new connections this node accepts */
 	const bool *held;  /* [cfg->buckets] or NULL: buckets it may still hold connections in */
-	/* sharedvipd's ownership: the inet owned set's elements time out (flags timeout), each
-	 * loaded with lease_ms left; the daemon renews them */
+	/* sharedvipd's ownership: new connections are taken only while the one element of the
+	 * inet lease set (the interface's name, flags timeout) lives, loaded with lease_ms left;
+	 * the daemon renews that one element, whatever the number of buckets it owns */
 	bool leased;
 	int64_t lease_ms;
 };
@@ -87,7 +89,9 @@ int ruleset_build(const struct ruleset_input *in, struct ruleset *rs);
 /* One element of a bucket set of that layout: for the map, every bucket with its verdict;
  * for a set, a member. NULL when out of memory. */
 struct nftnl_set_elem;
-struct nftnl_set_elem *rs_bucket_elem(uint32_t bucket, enum rs_members members, bool member, int64_t timeout_ms);
+struct nftnl_set_elem *rs_bucket_elem(uint32_t bucket, enum rs_members members, bool member);
+/* The lease set's one element: the interface's name, timing out after timeout_ms. */
+struct nftnl_set_elem *rs_lease_elem(const char *ifname, int64_t timeout_ms);
 /* What the udev stage loads before the link is up: in switch mode, the egress rewrite to
  * send_mac (derived from the NIC, since the udev stage knows no node); else nothing. */
 int ruleset_build_link(const struct sv_config *cfg, const uint8_t send_mac[6], struct ruleset *rs);

@@ -172,11 +172,13 @@ start_daemon() {
 	PIDS+=($!)
 }
 
-# owned I: the buckets node I's kernel accepts new connections for, one a line, sorted (with
-# the daemon, elements carry "timeout ... expires ..."; expired ones are not listed)
+# owned I: the buckets node I's kernel accepts new connections for, one a line, sorted: the
+# owned set's members, and none once sharedvipd's lease (the lease set's one element, which
+# the kernel stops listing when it expires) has run out
 owned() {
-	nd "$1" nft list set inet sharedvip owned 2>/dev/null | tr -d '\n' |
-		sed -n 's/.*elements = {\([^}]*\)}.*/\1/p' | tr ',' '\n' | awk 'NF {print $1}' | sort
+	nd "$1" nft list table inet sharedvip 2>/dev/null | tr -d '\n' |
+		sed -n '/set lease {[^}]*flags timeout[[:space:]]*}/q; s/.*set owned {[^}]*elements = {\([^}]*\)}.*/\1/p' |
+		tr ',' '\n' | awk 'NF {print $1}' | sort
 }
 
 # synack_start: capture the VIP's SYN-ACKs, resets and DNS answers at the router (towards the clients) until synack_stop

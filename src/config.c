@@ -579,12 +579,13 @@ static void k_node_key_file(struct parse *p, const char *key, const char *value)
 		snprintf(p->cfg->failover.node_key_file, sizeof(p->cfg->failover.node_key_file), "%s", value);
 }
 
-/* Only sharedvip's own heartbeats here; corosync membership is not in this build. */
 static void k_membership(struct parse *p, const char *key, const char *value)
 {
 	if (!strcmp(value, "corosync"))
-		perr(p, p->lineno, "%s: corosync membership is not available in this build of sharedvip", key);
-	else if (strcmp(value, "sharedvip"))
+		p->cfg->failover.membership = MEMBERSHIP_COROSYNC;
+	else if (!strcmp(value, "sharedvip"))
+		p->cfg->failover.membership = MEMBERSHIP_SHAREDVIP;
+	else
 		perr(p, p->lineno, "%s: `%s' is not one of the choices (see sharedvip.ini(5))", key, value);
 }
 

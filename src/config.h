@@ -22,6 +22,9 @@
 #define SV_MAX_BUCKETS	  65536
 
 enum sv_mode { MODE_HUB, MODE_SWITCH };
+/* Who says which nodes are alive: sharedvipd's own heartbeats, or corosync (its closed
+ * process groups carry the heartbeats, its views and votequorum's quorum decide). */
+enum sv_membership { MEMBERSHIP_SHAREDVIP, MEMBERSHIP_COROSYNC };
 enum sv_quorum { QUORUM_NONE, QUORUM_MAJORITY };
 
 struct sv_service {
@@ -75,6 +78,7 @@ struct sv_config {
 		char key_file[256];
 		char node_key_file[256]; /* this node's own signing key; "" for the shared key alone */
 		enum sv_quorum quorum;
+		enum sv_membership membership;
 		char notify[1024]; /* run by /bin/sh -c on every event; "" for none */
 	} failover;
 	struct {

@@ -13,6 +13,8 @@
  * its buckets over.
  */
 #include "daemon.h"
+#include "corosync.h"
+#include "identity.h"
 
 #include <netinet/in.h> /* before linux/netfilter.h, which pulls in linux/in.h */
 #include <errno.h>
@@ -142,6 +144,12 @@ struct daemon {
 	int64_t next_prune_ms;
 	bool ct_stale; /* ownership changed while the dump ran: its answer may miss a connection */
 	const char *reapply_why;
+	/* membership = corosync: the process group, each node's corosync node id (0: not in
+	 * corosync's node list), and when to try again after corosync went away */
+	bool corosync, cs_waiting; /* cs_waiting: corosync unreachable, said once */
+	struct cs_group cs;
+	uint32_t cs_nodeid[SV_MAX_NODES];
+	int64_t cs_retry_ms;
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -263,7 +271,12 @@ static int load_keys(struct daemon *d, const struct sv_config *cfg)
 	uint8_t secret[HB_SECRET_LEN];
 
 	snprintf(path, sizeof(path), "%s.accept", cfg->failover.key_file);
-	if (read_key(cfg->failover.key_file, &sign) || (!access(path, F_OK) && read_key(path, &accept)))
+	/* corosync authenticates its own traffic (its crypto_* settings): a key is optional */
+	if (cfg->failover.membership == MEMBERSHIP_COROSYNC && access(cfg->failover.key_file, F_OK))
+		sign = (struct key){ .len = HB_KEY_MIN };
+	else if (read_key(cfg->failover.key_file, &sign))
+		return -1;
+	if (!access(path, F_OK) && read_key(path, &accept))
 		return -1;
 	if (cfg->failover.node_key_file[0] && read_node_key(cfg, d->self, secret))
 		return -1;
@@ -493,9 +506,16 @@ static void send_heartbeats(struct daemon *d, uint8_t flags)
 	memcpy(hb.digest, d->digest, HB_DIGEST_LEN);
 	memcpy(hb.view, d->announced, HB_VIEW_BYTES);
 	membership_echo(&d->m, &hb);
-	for (int copy = 0; copy < 2; copy++) {
+	/* corosync delivers each message to every member or tells them the sender left: one
+	 * copy is enough there */
+	for (int copy = 0; copy < (d->corosync ? 1 : 2); copy++) {
 		hb.seq = ++d->seq;
 		size_t len = hb_encode(&hb, d->key.bytes, d->key.len, d->signs ? d->node_secret : NULL, msg);
+		if (d->corosync && d->cs.cpg && cs_send(&d->cs, msg, len)) {
+			d->send_errors++;
+			log_drop(&d->send_log, now_ms(), "heartbeats corosync did not take (%llu so far)",
+				 d->send_errors);
+		}
 		for (int f = 0; f < 2; f++)
 			if (d->udp[f] >= 0)
 				broadcast(d, f, msg, len);
@@ -676,6 +696,13 @@ static void prune_continue(struct daemon *d)
 
 static void note_fail_open(struct daemon *d);
 
+/* Whether a group without quorum stops taking new connections: quorum = majority, and
+ * always with corosync (votequorum decides, as it does for the rest of the cluster). */
+static bool quorum_rules(const struct daemon *d)
+{
+	return d->corosync || d->cfg.failover.quorum == QUORUM_MAJORITY;
+}
+
 /* Release at once; acquire only when it is safe (membership_may_acquire). The heartbeats
  * announce the new view only once the kernel has let go of what it no longer owns. */
 static void reconcile(struct daemon *d, int64_t now, const char *reason)
@@ -684,17 +711,19 @@ static void reconcile(struct daemon *d, int64_t now, const char *reason)
 	enum acquire_rule rule = membership_may_acquire(&d->m, now);
 	struct own_step st;
 
-	if (d->cfg.failover.quorum == QUORUM_MAJORITY && quorum != d->had_quorum) {
+	if (quorum_rules(d) && quorum != d->had_quorum) {
 		logf_("quorum %s: %s", quorum ? "regained" : "LOST",
-		      quorum ? "taking new connections again"
-			     : "no new connections until more than half the weight is back");
+		      quorum	    ? "taking new connections again"
+		      : d->corosync ? "no new connections until votequorum says the group is quorate"
+				    : "no new connections until more than half the weight is back");
 		emit(d, quorum ? EV_QUORUM_REGAINED : EV_QUORUM_LOST, -1);
 	}
 	d->had_quorum = quorum;
 	note_fail_open(d);
 	membership_eligible(&d->m, eligible);
-	/* without a link it can neither serve nor hear whether others took over */
-	serve = (d->cfg.failover.quorum == QUORUM_NONE || quorum) && !d->stopping && d->watch.running;
+	/* without a link (or corosync) it can neither serve nor hear whether others took over */
+	serve = (!quorum_rules(d) || !membership_quorum_lost(&d->m)) && !d->stopping && d->watch.running &&
+		(!d->corosync || d->cs.cpg);
 	if (ownership_step(&d->own, eligible, serve, rule, &st)) {
 		logf_("cannot compute the assignment: %s", strerror(ENOMEM));
 		return;
@@ -862,6 +891,172 @@ static void receive(struct daemon *d, int fd)
 	}
 }
 
+/* membership = corosync: the heartbeats travel in corosync's process group instead of the
+ * LAN's broadcast; its views say who is in the group, votequorum whether it is quorate. The
+ * rest (agreement before acquiring, the dead timer for a member that hangs, the lease) is
+ * the same as with sharedvip's own heartbeats. */
+#define CS_GROUP    "sharedvip"
+#define CS_RETRY_MS 1000
+
+static int node_of_nodeid(const struct daemon *d, uint32_t nodeid)
+{
+	for (int i = 0; nodeid && i < d->cfg.n_nodes; i++)
+		if (d->cs_nodeid[i] == nodeid)
+			return i;
+	return -1;
+}
+
+static void group_view(void *ctx, const uint32_t *nodeids, size_t n, bool nodedown)
+{
+	struct daemon *d = ctx;
+	bool member[SV_MAX_NODES] = { false };
+	int64_t now = now_ms();
+
+	for (size_t k = 0; k < n; k++) {
+		int i = node_of_nodeid(d, nodeids[k]);
+		if (i >= 0)
+			member[i] = true;
+	}
+	membership_set_group(&d->m, member, nodedown, now);
+	note_membership(d, now);
+	reconcile(d, now, "after corosync's new view");
+	tell_peers(d, now);
+}
+
+static void group_ring(void *ctx, struct cs_ring ring)
+{
+	struct daemon *d = ctx;
+
+	membership_set_ring(&d->m, (struct ring_id){ ring.nodeid, ring.seq });
+	reconcile(d, now_ms(), "in corosync's new ring");
+}
+
+static void group_quorum(void *ctx, bool quorate, struct cs_ring ring)
+{
+	struct daemon *d = ctx;
+
+	membership_set_group_quorum(&d->m, quorate, (struct ring_id){ ring.nodeid, ring.seq });
+	reconcile(d, now_ms(), quorate ? "with votequorum's quorum" : "without votequorum's quorum");
+}
+
+static void group_message(void *ctx, uint32_t nodeid, const uint8_t *msg, size_t len)
+{
+	static struct heartbeat hb;
+	struct daemon *d = ctx;
+	int64_t now = now_ms();
+	int from = node_of_nodeid(d, nodeid);
+
+	if (from == d->self || nodeid == d->cs.local_nodeid)
+		return; /* its own, delivered to every member */
+	if (decode(d, msg, len, &hb)) {
+		d->m.drops.forged++;
+		log_drop(&d->forged_log, now, "heartbeats that are not authentic (%llu so far)",
+			 (unsigned long long)d->m.drops.forged);
+		return;
+	}
+	if (from < 0 || hb.node != from) {
+		d->m.drops.wrong_address++;
+		log_drop(&d->address_log[hb.node < d->cfg.n_nodes ? hb.node : 0], now,
+			 "heartbeats naming another node than corosync's node id %u sends them from (%llu so far)",
+			 nodeid, (unsigned long long)d->m.drops.wrong_address);
+		return;
+	}
+	if (heard(d, &hb, now)) {
+		note_membership(d, now);
+		reconcile(d, now, "after a membership change");
+		tell_peers(d, now);
+	} else if (d->pending) {
+		reconcile(d, now, "after agreement");
+	}
+}
+
+/* corosync's node names against the config's (this node's is checked on joining); the
+ * ones that do not match are reported whenever the match changes. */
+static struct cs_node cs[CS_MAX_NODES]; /* corosync's node list, as last read */
+static int n_cs;
+
+static const char *cs_name(uint32_t nodeid)
+{
+	for (int k = 0; k < n_cs; k++)
+		if (cs[k].nodeid == nodeid)
+			return cs[k].name;
+	return "(not in its node list)";
+}
+
+static int match_nodes(struct daemon *d, char *err, size_t len)
+{
+	uint32_t before[SV_MAX_NODES];
+	int n = n_cs = cs_nodes(cs, CS_MAX_NODES, err, len);
+
+	if (n < 0)
+		return -1;
+	memcpy(before, d->cs_nodeid, sizeof(before));
+	memset(d->cs_nodeid, 0, sizeof(d->cs_nodeid));
+	for (int k = 0; k < n; k++) {
+		int i = node_by_name(&d->cfg, cs[k].name);
+		if (i >= 0)
+			d->cs_nodeid[i] = cs[k].nodeid;
+	}
+	if (!memcmp(before, d->cs_nodeid, sizeof(before)))
+		return 0;
+	for (int k = 0; k < n; k++)
+		if (node_by_name(&d->cfg, cs[k].name) < 0)
+			logf_("corosync's node %s (node id %u) is no [node] of %s: its sharedvipd is not heard",
+			      cs[k].name, cs[k].nodeid, d->config_path);
+	for (int i = 0; i < d->cfg.n_nodes; i++)
+		if (!d->cs_nodeid[i])
+			logf_("node %s of %s is not in corosync's node list (nodelist.node.N.name): it never counts "
+			      "alive",
+			      d->cfg.nodes[i].name, d->config_path);
+	return 0;
+}
+
+/* 0 joined, -1 not now (tried again every CS_RETRY_MS; said once), 1 never: corosync
+ * calls this node by another name than its [node]. */
+static int corosync_connect(struct daemon *d, int64_t now)
+{
+	struct cs_events ev = { group_view, group_ring, group_quorum, group_message, d };
+	char err[256] = "";
+	bool said = d->cs_waiting;
+
+	d->cs_retry_ms = now + CS_RETRY_MS;
+	d->cs_waiting = true;
+	if (match_nodes(d, err, sizeof(err)) || cs_open(&d->cs, CS_GROUP, &ev, err, sizeof(err))) {
+		if (!said)
+			logf_("%s; trying again every %d ms, owning nothing meanwhile", err, CS_RETRY_MS);
+		return -1;
+	}
+	if (node_of_nodeid(d, d->cs.local_nodeid) != d->self) {
+		if (!said)
+			logf_("corosync calls this node %s (node id %u), but sharedvipd runs as node %s: the names in "
+			      "corosync.conf's nodelist must be the [node] names of %s",
+			      cs_name(d->cs.local_nodeid), d->cs.local_nodeid, d->cfg.nodes[d->self].name,
+			      d->config_path);
+		cs_close(&d->cs);
+		return 1;
+	}
+	d->cs_waiting = false;
+	logf_("corosync: joined process group %s as node id %u; votequorum decides the quorum", CS_GROUP,
+	      d->cs.local_nodeid);
+	return 0;
+}
+
+/* corosync stopped or restarted: the node cannot tell who else is alive, so it owns
+ * nothing until it is back (the others saw it leave the group and took over). */
+static void corosync_lost(struct daemon *d, int64_t now)
+{
+	bool none[SV_MAX_NODES] = { false };
+
+	logf_("corosync went away: this node owns nothing until it is back");
+	cs_close(&d->cs);
+	d->cs_waiting = true;
+	membership_set_group(&d->m, none, false, now);
+	d->m.group.known = d->m.group.quorum_known = false;
+	note_membership(d, now);
+	reconcile(d, now, "without corosync");
+	d->cs_retry_ms = now + CS_RETRY_MS;
+}
+
 static void save_draining(struct daemon *d, bool drain);
 
 /* The daemon's view as the control protocol says it (also what the metrics are made of). */
@@ -877,7 +1072,7 @@ static void fill_status(const struct daemon *d, struct ctl_status *st_out)
 	snprintf(st.health, sizeof(st.health), "%s", d->health.reason);
 	st.owned = buckets_count(d->own.installed, d->cfg.buckets);
 	st.held = buckets_count(d->own.held, d->cfg.buckets);
-	st.quorum = d->cfg.failover.quorum == QUORUM_NONE || membership_has_quorum(&d->m);
+	st.quorum = !quorum_rules(d) || membership_has_quorum(&d->m);
 	st.ownership_changes = d->ownership_changes;
 	st.n_peers = d->cfg.n_nodes;
 	for (int i = 0; i < d->cfg.n_nodes; i++) {
@@ -1264,10 +1459,12 @@ static int setup(struct daemon *d)
 		      d->config_path);
 		return STATIC_MODE;
 	}
+	d->corosync = d->cfg.failover.membership == MEMBERSHIP_COROSYNC;
+	d->udp[0] = d->udp[1] = -1;
 	if (sodium_init() < 0 || load_keys(d, &d->cfg) || config_digest(d->config_path, d->digest))
 		return EXIT_CONFIG;
 	/* before anything is touched: a second daemon must change nothing */
-	if (lock_instance(d) || open_heartbeats(d))
+	if (lock_instance(d) || (!d->corosync && open_heartbeats(d)))
 		return EXIT_CONFIG;
 	if ((ret = load_state(d)))
 		return ret;
@@ -1289,6 +1486,9 @@ static int setup(struct daemon *d)
 	d->incarnation = next_incarnation(d);
 	membership_init(&d->m, &d->cfg, d->self, d->digest, now_ms());
 	d->m.incarnation = d->incarnation;
+	d->m.group.mode = d->corosync;
+	if (d->corosync && corosync_connect(d, now_ms()) > 0)
+		return EXIT_CONFIG;
 	state_path(d, "draining", path, sizeof(path));
 	if (!access(path, F_OK)) {
 		membership_set_draining(&d->m, true, now_ms());
@@ -1302,7 +1502,10 @@ static int setup(struct daemon *d)
 	logf_("node %s: %d nodes, heartbeats every %u ms, dead after %u, lease %lld ms, quorum %s, owns %d of %u "
 	      "buckets",
 	      d->cfg.nodes[d->self].name, d->cfg.n_nodes, d->cfg.failover.heartbeat_ms, d->cfg.failover.dead_after,
-	      (long long)ownership_lease_ms(&d->cfg), d->cfg.failover.quorum == QUORUM_MAJORITY ? "majority" : "none",
+	      (long long)ownership_lease_ms(&d->cfg),
+	      d->corosync				  ? "votequorum's"
+	      : d->cfg.failover.quorum == QUORUM_MAJORITY ? "majority"
+							  : "none",
 	      buckets_count(d->own.installed, d->cfg.buckets), d->cfg.buckets);
 	return 0;
 }
@@ -1342,8 +1545,10 @@ static void reload(struct daemon *d)
 		notify("READY=1");
 		return;
 	}
-	if (fresh.buckets != d->cfg.buckets || !same_nodes(&fresh, &d->cfg)) {
-		logf_("reload: nodes or buckets changed; restart sharedvipd to take them (keeping the running config)");
+	if (fresh.buckets != d->cfg.buckets || !same_nodes(&fresh, &d->cfg) ||
+	    fresh.failover.membership != d->cfg.failover.membership) {
+		logf_("reload: nodes, buckets or membership changed; restart sharedvipd to take them (keeping the "
+		      "running config)");
 		notify("READY=1");
 		return;
 	}
@@ -1358,6 +1563,7 @@ static void reload(struct daemon *d)
 	memcpy(d->m.peers, old.peers, sizeof(old.peers));
 	d->m.started_ms = old.started_ms;
 	d->m.drops = old.drops;
+	d->m.group = old.group;
 	membership_set_draining(&d->m, old.self_draining, now_ms());
 	membership_set_healthy(&d->m, d->health.healthy, now_ms());
 	d->reapply_ms = now_ms(); /* the link and tables as the new config says, from the loop */
@@ -1374,8 +1580,9 @@ static void leave(struct daemon *d)
 	notify("STOPPING=1");
 	d->stopping = true;
 	reconcile(d, now_ms(), "leaving");
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < (d->corosync ? 1 : 3); i++)
 		send_heartbeats(d, HB_LEAVING);
+	cs_close(&d->cs); /* the group's members see this node leave */
 	logf_("left the cluster");
 }
 
@@ -1604,6 +1811,8 @@ enum {
 	FD_LINK,
 	FD_CT,
 	FD_HTTP,
+	FD_GROUP,  /* corosync's process group */
+	FD_QUORUM, /* votequorum */
 	FD_CLIENT0,
 	FD_HTTP0 = FD_CLIENT0 + CTL_CLIENTS,
 	N_FDS = FD_HTTP0 + HTTP_CLIENTS
@@ -1620,7 +1829,8 @@ static int64_t loop_wait(const struct daemon *d, int64_t now)
 		d->pending ? now + 10 : INT64_MAX,		 /* an acquisition waits for agreement */
 		d->reapply_ms ? d->reapply_ms : INT64_MAX,
 		ct_dump_fd(&d->ct) < 0 ? d->next_prune_ms : INT64_MAX,
-		d->watchdog_ms ? d->next_watchdog_ms : INT64_MAX, /* on its own timer, whatever the interval */
+		d->watchdog_ms ? d->next_watchdog_ms : INT64_MAX,	/* on its own timer, whatever the interval */
+		d->corosync && !d->cs.cpg ? d->cs_retry_ms : INT64_MAX, /* corosync again */
 		!d->cfg.health.enabled ? INT64_MAX
 		: d->check_pid	       ? d->check_deadline_ms
 				       : d->next_check_ms,
@@ -1644,8 +1854,11 @@ static int64_t loop_wait(const struct daemon *d, int64_t now)
 static void poll_fds(const struct daemon *d, struct pollfd *fds, int64_t now)
 {
 	bool gather = now < d->hb_read_ms;
-	const int fd[FD_CLIENT0] = { gather ? -1 : d->udp[0], gather ? -1 : d->udp[1], d->ctl, d->sig,
-				     linkwatch_fd(&d->watch), ct_dump_fd(&d->ct),      d->http };
+	const int fd[FD_CLIENT0] = {
+		gather ? -1 : d->udp[0],    gather ? -1 : d->udp[1], d->ctl,  d->sig,
+		linkwatch_fd(&d->watch),    ct_dump_fd(&d->ct),	     d->http, cs_fd(&d->cs, CS_FD_GROUP),
+		cs_fd(&d->cs, CS_FD_QUORUM)
+	};
 
 	for (int i = 0; i < FD_CLIENT0; i++)
 		fds[i] = (struct pollfd){ fd[i], POLLIN, 0 };
@@ -1673,6 +1886,8 @@ static void timers(struct daemon *d, int64_t now)
 	}
 	if (now >= d->next_hb_ms)
 		send_heartbeats(d, 0);
+	if (d->corosync && !d->cs.cpg && now >= d->cs_retry_ms)
+		corosync_connect(d, now);
 	ctl_expire(d, now);
 	health_timers(d, now);
 	notify_next(d, now);
@@ -1713,6 +1928,11 @@ static void loop(struct daemon *d)
 			link_changed(d, now_ms());
 		if (fds[FD_CT].fd >= 0 && (fds[FD_CT].revents & (POLLIN | POLLERR)))
 			prune_continue(d);
+		for (int i = FD_GROUP; i <= FD_QUORUM; i++)
+			if (fds[i].fd >= 0 && fds[i].fd == cs_fd(&d->cs, i == FD_GROUP ? CS_FD_GROUP : CS_FD_QUORUM) &&
+			    (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    cs_dispatch(&d->cs, i == FD_GROUP ? CS_FD_GROUP : CS_FD_QUORUM))
+				corosync_lost(d, now_ms());
 		timers(d, now_ms());
 	}
 }

@@ -64,7 +64,7 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 	enum hb_verdict verdict = HB_ACCEPTED;
 
 	*changed = false;
-	if (hb->node >= m->cfg->n_nodes || hb->node == m->self) {
+	if (hb->node >= m->cfg->n_nodes || hb->node == m->self || (m->group.mode && !m->group.member[hb->node])) {
 		m->drops.unknown++;
 		return HB_UNKNOWN_NODE;
 	}
@@ -112,10 +112,15 @@ static int64_t silence_ms(const struct sv_config *cfg)
 	return ownership_silence_ms(cfg);
 }
 
+/* With corosync, corosync alone says who died: while it forms a new membership (after a
+ * token loss, a second or two) it delivers nothing, and a dead timer on the heartbeats would
+ * call every member dead at once. */
 int64_t membership_next_death(const struct membership *m)
 {
 	int64_t next = INT64_MAX;
 
+	if (m->group.mode)
+		return next;
 	for (int i = 0; i < m->cfg->n_nodes; i++)
 		if (i != m->self && m->peers[i].alive && m->peers[i].last_heard_ms + silence_ms(m->cfg) < next)
 			next = m->peers[i].last_heard_ms + silence_ms(m->cfg);
@@ -127,6 +132,8 @@ bool membership_tick(struct membership *m, int64_t now)
 	int64_t silence = silence_ms(m->cfg);
 	bool died = false;
 
+	if (m->group.mode)
+		return false; /* see membership_next_death */
 	for (int i = 0; i < m->cfg->n_nodes; i++) {
 		struct peer *p = &m->peers[i];
 		if (i != m->self && p->alive && now - p->last_heard_ms > silence)
@@ -153,10 +160,51 @@ void membership_eligible(const struct membership *m, bool *eligible)
 		eligible[i] = view_has(m->view, i);
 }
 
+bool membership_set_group(struct membership *m, const bool *member, bool nodedown, int64_t now)
+{
+	m->group.known = true;
+	m->group.ring_changing |= nodedown;
+	for (int i = 0; i < m->cfg->n_nodes; i++) {
+		struct peer *p = &m->peers[i];
+		m->group.member[i] = member[i];
+		if (i != m->self && !member[i])
+			p->alive = p->heard = false;
+	}
+	return recompute_view(m, now);
+}
+
+void membership_set_ring(struct membership *m, struct ring_id ring)
+{
+	m->group.ring = ring;
+	m->group.ring_changing = false;
+}
+
+void membership_set_group_quorum(struct membership *m, bool quorate, struct ring_id ring)
+{
+	m->group.quorum_known = true;
+	m->group.quorate = quorate;
+	m->group.quorum_ring = ring;
+}
+
+enum group_quorum membership_group_quorum(const struct membership *m)
+{
+	if (!m->group.quorum_known || m->group.ring_changing || m->group.quorum_ring.nodeid != m->group.ring.nodeid ||
+	    m->group.quorum_ring.seq != m->group.ring.seq)
+		return GROUP_QUORUM_PENDING;
+	return m->group.quorate ? GROUP_QUORUM_YES : GROUP_QUORUM_NO;
+}
+
+bool membership_quorum_lost(const struct membership *m)
+{
+	return m->group.mode ? membership_group_quorum(m) == GROUP_QUORUM_NO : !membership_has_quorum(m);
+}
+
 bool membership_has_quorum(const struct membership *m)
 {
 	uint64_t total = 0, alive = 0;
 
+	if (m->group.mode)
+		return membership_group_quorum(m) == GROUP_QUORUM_YES;
 	for (int i = 0; i < m->cfg->n_nodes; i++) {
 		total += m->cfg->nodes[i].weight;
 		if (m->peers[i].alive)
@@ -178,7 +226,7 @@ bool membership_agreed(const struct membership *m)
 static bool heard_everyone(const struct membership *m)
 {
 	for (int i = 0; i < m->cfg->n_nodes; i++)
-		if (i != m->self && !m->peers[i].heard)
+		if (i != m->self && !m->peers[i].heard && (!m->group.mode || m->group.member[i]))
 			return false;
 	return true;
 }
@@ -212,6 +260,10 @@ enum acquire_rule membership_may_acquire(const struct membership *m, int64_t now
 {
 	bool everyone = heard_everyone(m);
 
+	/* with corosync: who is in the group, and its quorum, known; every member heard (it
+	 * is alive, whatever a hold-down would say) */
+	if (m->group.mode && (!m->group.known || membership_group_quorum(m) != GROUP_QUORUM_YES || !everyone))
+		return ACQUIRE_WAIT;
 	if (!membership_agreed(m) || unproven_may_serve(m, now))
 		return ACQUIRE_WAIT;
 	/* at start the others are unknown: hear every one of them, or a hold-down, first */

@@ -35,7 +35,23 @@ struct membership {
 	uint8_t view[HB_VIEW_BYTES]; /* the nodes this node counts as eligible owners */
 	int64_t started_ms, view_changed_ms;
 	struct drops drops;
+	/* membership = corosync: the heartbeats travel in corosync's process group; only the
+	 * members of its present view count alive (nobody before its first view), one that
+	 * leaves it is dead at once, and votequorum's word is the quorum, trusted only for the
+	 * ring the group's view is of (a member's node left the ring: the new ring and its
+	 * quorum are still to come) */
+	struct group {
+		bool mode, known, member[SV_MAX_NODES];
+		bool ring_changing, quorum_known, quorate;
+		struct ring_id {
+			uint32_t nodeid;
+			uint64_t seq;
+		} ring, quorum_ring;
+	} group;
 };
+
+/* With corosync, whether the group has quorum: not yet known for the ring it is in. */
+enum group_quorum { GROUP_QUORUM_PENDING, GROUP_QUORUM_NO, GROUP_QUORUM_YES };
 
 /* HB_DUPLICATE: the very heartbeat heard last, again (in a dual-stack cluster every
  * heartbeat arrives once over IPv4 and once over IPv6): ignored, not a replay. */
@@ -50,7 +66,8 @@ void membership_init(struct membership *m, const struct sv_config *cfg, int self
 enum hb_verdict membership_receive(struct membership *m, const struct heartbeat *hb, int64_t now, bool *changed);
 /* What this node's heartbeat echoes: the incarnation it last accepted from each node. */
 void membership_echo(const struct membership *m, struct heartbeat *hb);
-/* Declares dead who has been silent for dead_after heartbeats; true when the view changed. */
+/* Declares dead who has been silent for dead_after heartbeats (not with corosync, which
+ * says who left); true when the view changed. */
 bool membership_tick(struct membership *m, int64_t now);
 /* When the first alive peer would be declared dead if it stays silent (INT64_MAX: none). */
 int64_t membership_next_death(const struct membership *m);
@@ -61,7 +78,19 @@ void membership_set_healthy(struct membership *m, bool healthy, int64_t now);
 /* The nodes that may own buckets: alive, not draining, and healthy unless none alive is
  * (the view, as a bool array). */
 void membership_eligible(const struct membership *m, bool *eligible);
-/* quorum = majority: whether the alive nodes hold more than half of the configured weight. */
+/* The process group's view (member[i]: node i's sharedvipd is in it): a node that left is
+ * dead at once, one that joined counts alive once heard; nodedown: one left with its node
+ * (corosync's ring changes). True when the view changed. */
+bool membership_set_group(struct membership *m, const bool *member, bool nodedown, int64_t now);
+/* corosync's ring now (told after the group's views for it), and its quorum for a ring. */
+void membership_set_ring(struct membership *m, struct ring_id ring);
+void membership_set_group_quorum(struct membership *m, bool quorate, struct ring_id ring);
+enum group_quorum membership_group_quorum(const struct membership *m);
+/* Whether the node may not serve for want of quorum (majority: the alive weight is half
+ * or less; corosync: votequorum says the ring is not quorate). */
+bool membership_quorum_lost(const struct membership *m);
+/* quorum = majority: whether the alive nodes hold more than half of the configured weight
+ * (with corosync: whether votequorum says the group is quorate). */
 bool membership_has_quorum(const struct membership *m);
 /* Whether every alive peer reports the same view as this node: then all computed the same
  * assignment, and every bucket this node is to take was released by its previous owner. */

@@ -10,7 +10,9 @@
 
 enum own_source ownership_source(const struct sv_config *cfg, bool key_exists, bool force_static)
 {
-	return cfg->failover.enabled && key_exists && !force_static ? OWN_DAEMON : OWN_STATIC;
+	bool daemon = key_exists || cfg->failover.membership == MEMBERSHIP_COROSYNC; /* corosync: no key needed */
+
+	return cfg->failover.enabled && daemon && !force_static ? OWN_DAEMON : OWN_STATIC;
 }
 
 void held_after(bool *held, const bool *before, const bool *after, uint32_t buckets)

@@ -37,7 +37,8 @@ struct own_kernel {
 };
 
 /* The source of ownership for sharedvip-apply: the daemon's alone when the config enables
- * it (a [failover] section whose key file exists), unless the static split is forced. */
+ * it (a [failover] section whose key file exists, or with membership = corosync), unless
+ * the static split is forced. */
 enum own_source ownership_source(const struct sv_config *cfg, bool key_exists, bool force_static);
 
 /* What sharedvip-apply loads: owned[] and held[] from the source and the kernel's state.

@@ -345,3 +345,63 @@ union_owned() {
 	local i
 	for i in "$@"; do owned "$i"; done | sort -n | uniq -c | awk '{n++; if ($1 > 1) d++} END {print n + 0, d + 0}'
 }
+
+# --- corosync (and Pacemaker) on the simulated LAN -------------------------------------
+# stack_node I: node I gets a mount and UTS namespace of its own, held by a sleeping process
+# (its pid in HOLD[I]): corosync and Pacemaker keep state at fixed paths, so each node has
+# its own /run, /dev/shm (libqb's rings), /etc/corosync, /var/lib/corosync, Pacemaker's
+# directories, and the host name nodeI. Its processes run through in_stack.
+declare -A HOLD
+stack_node() {
+	local i=$1 d=$TMP/stack$1
+	mkdir -p "$d"/{etc,lib,pcmk,pcmklog,run}
+	(exec ip netns exec "${P}n$i" unshare -m -u --propagation private sh -c "
+		mount -t tmpfs tmpfs /run && mkdir -p /run/corosync &&
+		mount -t tmpfs -o mode=1777 tmpfs /dev/shm &&
+		mount --bind $d/etc /etc/corosync && mount --bind $d/lib /var/lib/corosync &&
+		{ [ ! -d /var/lib/pacemaker ] || mount --bind $d/pcmk /var/lib/pacemaker; } &&
+		{ [ ! -d /var/log/pacemaker ] || mount --bind $d/pcmklog /var/log/pacemaker; } &&
+		hostname node$i && exec sleep infinity") &
+	HOLD[$i]=$!
+	PIDS+=($!)
+	local k
+	for ((k = 0; k < 50; k++)); do [ "$(nsenter -t "${HOLD[$i]}" -u hostname 2>/dev/null)" = "node$i" ] && return; sleep 0.05; done
+	fail "node$i's mount and UTS namespace did not come up"
+}
+# in_stack I CMD...: CMD in node I's network, mount and UTS namespaces, with node I's
+# sharedvip run and state directories
+in_stack() {
+	local i=$1
+	shift
+	nsenter -t "${HOLD[$i]}" -m -u -n env SHAREDVIP_RUN_DIR="$TMP/run$i" SHAREDVIP_STATE_DIR="$TMP/state$i" "$@"
+}
+# corosync_conf N [TOKEN_MS]: corosync.conf for nodes 1..N (knet, votequorum) on every node
+corosync_conf() {
+	local n=$1 i k
+	for ((i = 1; i <= n; i++)); do
+		{
+			printf 'totem {\n\tversion: 2\n\tcluster_name: sharedvip\n\ttransport: knet\n'
+			printf '\tcrypto_cipher: none\n\tcrypto_hash: none\n\ttoken: %s\n}\nnodelist {\n' "${2:-1000}"
+			for ((k = 1; k <= n; k++)); do
+				printf '\tnode {\n\t\tring0_addr: 192.168.0.%d\n\t\tname: node%d\n\t\tnodeid: %d\n\t}\n' $((10 + k)) "$k" "$k"
+			done
+			printf '}\nquorum {\n\tprovider: corosync_votequorum\n}\nlogging {\n\tto_stderr: yes\n\tto_syslog: no\n}\n'
+		} > "$TMP/stack$i/etc/corosync.conf"
+	done
+}
+# start_corosync I: corosync in the foreground on node I (its pid in CPID[I], log in $TMP/cs$I.log)
+declare -A CPID
+start_corosync() {
+	(exec nsenter -t "${HOLD[$1]}" -m -u -n corosync -f >> "$TMP/cs$1.log" 2>&1) &
+	CPID[$1]=$!
+	PIDS+=($!)
+}
+# quorate I: node I's corosync counts itself in a quorate membership
+quorate() { in_stack "$1" corosync-quorumtool -s 2>/dev/null | grep -q '^Quorate: *Yes'; }
+# start_daemon_stack I CONFIG: sharedvipd on node I in its stack namespaces (DPID[I], $TMP/dI.log)
+start_daemon_stack() {
+	(exec nsenter -t "${HOLD[$1]}" -m -u -n env SHAREDVIP_RUN_DIR="$TMP/run$1" SHAREDVIP_STATE_DIR="$TMP/state$1" \
+		SHAREDVIP_LOG_TIMESTAMPS=1 "$SV_BIN/sharedvipd" -c "$2" --node "node$1" >> "$TMP/d$1.log" 2>&1) &
+	DPID[$1]=$!
+	PIDS+=($!)
+}

@@ -137,7 +137,12 @@ static void test_errors(void)
 	expect_error(GOOD "public_key = mydPUfdgNft8b+YcSjsLnzeLoVTZHuyH0cX0gE7oDpd=\n", 8, "is not a key");
 	expect_error(GOOD "public_key = " PK ", " PK ", " PK "\n", 8, "at most two");
 	expect_error(GOOD "[failover]\nkey_file = /k\nnode_key_file = n\n", 10, "not an absolute path");
-	expect_error(GOOD "[failover]\nmembership = corosync\n", 9, "corosync membership is not available");
+	{
+		char errs[4096];
+		CHECK(parse(GOOD "[failover]\nmembership = corosync\n", errs, sizeof(errs)) == 0 &&
+			  cfg.failover.membership == MEMBERSHIP_COROSYNC,
+		      "membership = corosync refused: %s", errs);
+	}
 	expect_error(GOOD "[failover]\nmembership = heartbeats\n", 9, "not one of the choices");
 	{
 		char errs[4096];

@@ -192,10 +192,73 @@ static void test_membership(void)
 	      "another config is counted and alive");
 }
 
+/* membership = corosync: the group's views and corosync's rings decide who is alive and
+ * whether its quorum counts; no dead timer */
+static void test_group(void)
+{
+	const struct ring_id r1 = { 1, 8 }, r2 = { 1, 12 };
+	bool changed, members[SV_MAX_NODES] = { true, true, true }, two[SV_MAX_NODES] = { true, true };
+	struct membership m;
+	struct heartbeat hb;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.n_nodes = 3;
+	cfg.buckets = 64;
+	cfg.failover.heartbeat_ms = 100;
+	cfg.failover.dead_after = 3;
+	for (int i = 0; i < 3; i++)
+		cfg.nodes[i].weight = 1;
+	membership_init(&m, &cfg, 0, digest, 1000);
+	m.group.mode = true;
+	hb = hb_from(1, 7, 1, &m);
+	CHECK(membership_receive(&m, &hb, 1000, &changed) == HB_UNKNOWN_NODE && !m.peers[1].alive,
+	      "a heartbeat from a node not in the group's view: not heard");
+	CHECK(membership_may_acquire(&m, 9000) == ACQUIRE_WAIT, "no view of the group yet: nothing taken, ever");
+	membership_set_group(&m, members, false, 1000);
+	membership_set_ring(&m, r1);
+	membership_set_group_quorum(&m, true, r1);
+	CHECK(membership_group_quorum(&m) == GROUP_QUORUM_YES, "the quorum of the ring the view is of counts");
+	CHECK(membership_may_acquire(&m, 9000) == ACQUIRE_WAIT,
+	      "members not heard yet: they are alive, so no hold-down gives their buckets away");
+	for (int i = 1; i < 3; i++) {
+		hb = hb_from(i, 7, 2, &m);
+		membership_receive(&m, &hb, 1010, &changed);
+	}
+	for (int i = 1; i < 3; i++) {
+		hb = hb_from(i, 7, 3, &m);
+		membership_receive(&m, &hb, 1020, &changed);
+	}
+	CHECK(membership_may_acquire(&m, 1020) == ACQUIRE_AGREED, "every member heard, agreed: may acquire");
+	CHECK(!membership_tick(&m, 60000) && m.peers[1].alive && membership_next_death(&m) == INT64_MAX,
+	      "no dead timer with corosync: it says who left");
+	/* node 2's node leaves the ring: until the new ring and its quorum are known, nothing
+	 * is taken and nothing given up for want of quorum */
+	membership_set_group(&m, two, true, 1100);
+	CHECK(!m.peers[2].alive && membership_group_quorum(&m) == GROUP_QUORUM_PENDING && !membership_quorum_lost(&m) &&
+		  membership_may_acquire(&m, 1100) == ACQUIRE_WAIT,
+	      "a member's node left: quorum pending, nothing taken, nothing released for it");
+	membership_set_group_quorum(&m, false, r2);
+	CHECK(membership_group_quorum(&m) == GROUP_QUORUM_PENDING, "a quorum for a ring CPG has not shown yet waits");
+	membership_set_ring(&m, r2);
+	CHECK(membership_group_quorum(&m) == GROUP_QUORUM_NO && membership_quorum_lost(&m),
+	      "the new ring without quorum: lost");
+	membership_set_group_quorum(&m, true, r2);
+	hb = hb_from(1, 7, 4, &m);
+	membership_receive(&m, &hb, 1200, &changed);
+	CHECK(membership_may_acquire(&m, 1200) == ACQUIRE_AGREED && membership_has_quorum(&m),
+	      "quorate in the new ring, the survivor agrees: may acquire");
+	/* a process that leaves (not its node) changes no ring */
+	two[1] = false;
+	membership_set_group(&m, two, false, 1300);
+	CHECK(membership_group_quorum(&m) == GROUP_QUORUM_YES && !m.peers[1].alive,
+	      "a daemon that left the group: dead at once, the quorum stands");
+}
+
 int main(void)
 {
 	test_wire();
 	test_fresh();
 	test_membership();
+	test_group();
 	return check_summary("test-membership");
 }

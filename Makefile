@@ -12,6 +12,8 @@ NMDISPATCHERDIR ?= /usr/lib/NetworkManager/dispatcher.d
 NETWORKDDISPATCHERDIR ?= /usr/lib/networkd-dispatcher/routable.d
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DATADIR ?= $(PREFIX)/share/sharedvip
+# the OCF resource agents' root is fixed (OCF_ROOT), wherever sharedvip goes
+OCFDIR ?= /usr/lib/ocf/resource.d
 SYSTEMDUNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 PKG_CONFIG ?= pkg-config
 ifeq ($(SANITIZE),1)
@@ -115,6 +117,7 @@ fuzz: $(O)/fuzz-config $(O)/fuzz-heartbeat $(O)/fuzz-control
 
 # clang-format and cppcheck stay quiet
 lint:
+	shellcheck -s sh ocf/sharedvip
 	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/tools/*.c bench/flood.c bench/loop.c
 	cppcheck --quiet --enable=warning,style,performance,portability --std=c11 --inline-suppr --error-exitcode=1 \
 		-Isrc $(shell $(PKG_CONFIG) --cflags-only-I $(LIBS)) --suppress=missingIncludeSystem src tests/unit bench/flood.c bench/loop.c
@@ -136,10 +139,14 @@ demo: deps all
 	./tests/demo.sh $(O)
 
 install: all
-	install -d "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(MANDIR)/man5"
+	install -d "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(MANDIR)/man5" "$(DESTDIR)$(MANDIR)/man7"
 	install -m 0755 $(PROGS) "$(DESTDIR)$(SBINDIR)/"
 	install -m 0644 man/*.8 "$(DESTDIR)$(MANDIR)/man8/"
 	install -m 0644 man/*.5 "$(DESTDIR)$(MANDIR)/man5/"
+	install -m 0644 man/*.7 "$(DESTDIR)$(MANDIR)/man7/"
+	install -d "$(DESTDIR)$(OCFDIR)/sharedvip"
+	sed 's|^SBIN=.*|SBIN=$${SHAREDVIP_SBIN:-$(SBINDIR)}|' ocf/sharedvip > "$(DESTDIR)$(OCFDIR)/sharedvip/sharedvip"
+	chmod 0755 "$(DESTDIR)$(OCFDIR)/sharedvip/sharedvip"
 	install -d "$(DESTDIR)$(SYSCONFDIR)"
 	test -e "$(DESTDIR)$(SYSCONFDIR)/sharedvip.ini" || install -m 0644 etc/sharedvip.ini "$(DESTDIR)$(SYSCONFDIR)/sharedvip.ini"
 	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)" "$(DESTDIR)$(UDEVDIR)/rules.d" "$(DESTDIR)$(INITRAMFSDIR)/hooks" \

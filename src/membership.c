@@ -167,8 +167,13 @@ bool membership_set_group(struct membership *m, const bool *member, bool nodedow
 	for (int i = 0; i < m->cfg->n_nodes; i++) {
 		struct peer *p = &m->peers[i];
 		m->group.member[i] = member[i];
-		if (i != m->self && !member[i])
-			p->alive = p->heard = false;
+		if (i == m->self || member[i])
+			continue;
+		/* gone without announcing it: its lease ran out at most a dead timer after the
+		 * last heartbeat heard (it renews right after sending one), not before */
+		if (p->alive)
+			p->lease_ends_ms = p->last_heard_ms + silence_ms(m->cfg);
+		p->alive = p->heard = false;
 	}
 	return recompute_view(m, now);
 }
@@ -264,6 +269,9 @@ enum acquire_rule membership_may_acquire(const struct membership *m, int64_t now
 	 * is alive, whatever a hold-down would say) */
 	if (m->group.mode && (!m->group.known || membership_group_quorum(m) != GROUP_QUORUM_YES || !everyone))
 		return ACQUIRE_WAIT;
+	for (int i = 0; m->group.mode && i < m->cfg->n_nodes; i++)
+		if (m->peers[i].lease_ends_ms > now)
+			return ACQUIRE_WAIT; /* a crashed member's kernel may still take connections */
 	if (!membership_agreed(m) || unproven_may_serve(m, now))
 		return ACQUIRE_WAIT;
 	/* at start the others are unknown: hear every one of them, or a hold-down, first */

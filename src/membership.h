@@ -16,6 +16,9 @@ struct peer {
 	uint64_t incarnation, seq, received; /* received: authentic heartbeats accepted */
 	int64_t last_heard_ms;
 	int64_t unproven_ms; /* the last authentic heartbeat that did not echo this node's start */
+	/* with corosync: it left the group alive (crashed, not a leave it announced), so its
+	 * kernel may take connections until its lease runs out, by this time */
+	int64_t lease_ends_ms;
 	uint8_t view[HB_VIEW_BYTES];
 };
 
@@ -103,7 +106,9 @@ bool membership_agreed(const struct membership *m);
  * count it alive and report the same view (then each has released what this node is to
  * take): a peer that hears the node is never given a hold-down. The hold-down (dead_after
  * heartbeats since start) is only for peers never heard, and since the last change of the
- * view for peers that run another config (their views are not comparable). */
+ * view for peers that run another config (their views are not comparable). With corosync:
+ * the group's view and the quorum of its ring known, every member heard, and no member
+ * that left without announcing it within a dead timer of its last heartbeat (its lease). */
 enum acquire_rule membership_may_acquire(const struct membership *m, int64_t now);
 /* After the daemon stalled past its lease: what the peers said is stale (they may have
  * called this node dead and taken its buckets). Forget it and start over as at start,

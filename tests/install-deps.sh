@@ -6,6 +6,7 @@ pkgs="build-essential pkg-config libmnl-dev libnftnl-dev libinih-dev libudev-dev
       debhelper devscripts lintian fakeroot dpkg-dev rpm rpmlint bzip2
       prometheus bash-completion jq faketime tcpreplay
       corosync libcpg-dev libquorum-dev libcmap-dev libcorosync-common-dev pacemaker pacemaker-cli-utils resource-agents
+      shellcheck libxml2-utils
       mmdebstrap qemu-system-x86 qemu-utils e2fsprogs initramfs-tools-core clang-format cppcheck clang libclang-rt-14-dev"
 missing=
 for p in $pkgs; do

@@ -352,15 +352,21 @@ union_owned() {
 # its own /run, /dev/shm (libqb's rings), /etc/corosync, /var/lib/corosync, Pacemaker's
 # directories, and the host name nodeI. Its processes run through in_stack.
 declare -A HOLD
+# With OCF_DIR, that directory is the node's /usr/lib/ocf/resource.d (its resource agents).
 stack_node() {
-	local i=$1 d=$TMP/stack$1
-	mkdir -p "$d"/{etc,lib,pcmk,pcmklog,run}
+	local i=$1 d=$TMP/stack$1 ocf=
+	mkdir -p "$d"/{etc,lib,pcmk/cib,pcmk/pengine,pcmk/blackbox,pcmk/cores,pcmklog}
+	if getent passwd hacluster > /dev/null; then
+		chown -R hacluster:haclient "$d/pcmk" "$d/pcmklog"
+		chmod 0750 "$d"/pcmk/*
+	fi
+	[ -z "${OCF_DIR:-}" ] || ocf="mount --bind $OCF_DIR /usr/lib/ocf/resource.d &&"
 	(exec ip netns exec "${P}n$i" unshare -m -u --propagation private sh -c "
 		mount -t tmpfs tmpfs /run && mkdir -p /run/corosync &&
 		mount -t tmpfs -o mode=1777 tmpfs /dev/shm &&
 		mount --bind $d/etc /etc/corosync && mount --bind $d/lib /var/lib/corosync &&
 		{ [ ! -d /var/lib/pacemaker ] || mount --bind $d/pcmk /var/lib/pacemaker; } &&
-		{ [ ! -d /var/log/pacemaker ] || mount --bind $d/pcmklog /var/log/pacemaker; } &&
+		{ [ ! -d /var/log/pacemaker ] || mount --bind $d/pcmklog /var/log/pacemaker; } && $ocf
 		hostname node$i && exec sleep infinity") &
 	HOLD[$i]=$!
 	PIDS+=($!)

@@ -30,13 +30,18 @@ mutants=(
 "no-replay-check@src/membership.c@s.replace('if (p->known &&', 'if (0 &&')@failover"
 "apply-grants-in-daemon-mode@src/ownership.c@s.replace('&& !force_static ? OWN_DAEMON', '&& !force_static && 0 ? OWN_DAEMON')@ownership"
 "holddown-from-heard-peer@src/membership.c@s.replace('\tif (!membership_agreed(m) || unproven_may_serve(m, now))\n\t\treturn ACQUIRE_WAIT;', '\tif ((!membership_agreed(m) || unproven_may_serve(m, now)) && now - m->view_changed_ms < holddown_ms(m->cfg))\n\t\treturn ACQUIRE_WAIT;')@ownership"
-"no-lease@src/ruleset.c@s.replace('if (timeout_ms > 0)\n\t\tnftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT', 'if (timeout_ms > 0 && 0)\n\t\tnftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT')@ownership"
+"no-lease@src/ruleset.c@s.replace('if (in->leased) { /* the lease ran out', 'if (0) { /* the lease ran out')@ownership"
 "no-stall-rejoin@src/daemon.c@s.replace('\t\t\tstalled(d, now_ms());', '\t\t\t(void)stalled;')@ownership"
-"serve-without-link@src/daemon.c@s.replace('&& !d->stopping && d->watch.running;', '&& !d->stopping;')@ownership"
+"serve-without-link@src/daemon.c@s.replace('&& !d->stopping && d->watch.running &&', '&& !d->stopping &&')@ownership"
 "no-instance-lock@src/daemon.c@s.replace('if (flock(d->lock_fd, LOCK_EX | LOCK_NB)) {', 'if (0) {')@ownership"
 "no-release@src/apply.c@s.replace('\theld_after(k.held, k.owned, none, SV_MAX_BUCKETS);', '\tret = 0;\n\tgoto out;')@ownership"
 "no-hmac-check@src/heartbeat.c@s.replace('if (sodium_memcmp(mac, msg + len - HB_MAC_LEN, HB_MAC_LEN))', 'if (0)')@failover"
-"no-quorum@src/daemon.c@s.replace('(d->cfg.failover.quorum == QUORUM_NONE || quorum)', '(d->cfg.failover.quorum == QUORUM_NONE || quorum || 1)')@partition"
+"no-quorum@src/daemon.c@s.replace('(!quorum_rules(d) || !membership_quorum_lost(&d->m))', '(1)')@partition"
+"corosync-no-quorum@src/daemon.c@s.replace('return d->corosync || d->cfg.failover.quorum == QUORUM_MAJORITY;', 'return d->cfg.failover.quorum == QUORUM_MAJORITY;')@corosync"
+"corosync-dead-timer@src/membership.c@s.replace('\tif (m->group.mode)\n\t\treturn false; /* see membership_next_death */', '')@corosync"
+"corosync-acquire-unheard@src/membership.c@s.replace('membership_group_quorum(m) != GROUP_QUORUM_YES || !everyone))', 'membership_group_quorum(m) != GROUP_QUORUM_YES))')@corosync"
+"corosync-no-lost@src/daemon.c@s.replace('\t\t\t\tcorosync_lost(d, now_ms());', '\t\t\t\t(void)corosync_lost;')@corosync"
+"agent-monitor-blind@ocf/sharedvip@s.replace('pid=$(daemon_pid) || return $OCF_NOT_RUNNING\n\tst=', 'pid=$(daemon_pid) || return $OCF_SUCCESS\n\tst=')@pacemaker"
 "no-leave-announce@src/daemon.c@s.replace('send_heartbeats(d, HB_LEAVING);', 'send_heartbeats(d, 0);')@failover"
 "drain-ignored@src/membership.c@s.replace('p->draining = (hb->flags & HB_DRAINING) != 0;', 'p->draining = false;')@failover"
 "no-apply-lock@src/apply.c@s.replace('if (fd >= 0 && flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) {', 'if (fd >= 0 && wait && 0) {')@netmanagers"
@@ -64,7 +69,7 @@ for m in "${mutants[@]}"; do
 	IFS=@ read -r name file expr test <<< "$m"
 	[ -z "${MUTANT:-}" ] || [ "$MUTANT" = "$name" ] || continue
 	rm -rf "$work/tree" && mkdir "$work/tree"
-	cp -r src tests Makefile "$work/tree/"
+	cp -r src tests ocf Makefile "$work/tree/"
 	python3 -c "import sys; p=sys.argv[1]; s=open(p).read(); t=$expr; assert t != s, 'mutation did not apply'; open(p,'w').write(t)" \
 		"$work/tree/$file" || { echo "BROKEN MUTANT $name"; survived=$((survived + 1)); continue; }
 	if ! make -s -C "$work/tree" WERROR=1 all tools > "$work/log" 2>&1; then

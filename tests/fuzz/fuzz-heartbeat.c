@@ -5,7 +5,9 @@
  * ownership step, as a key holder could send it; the invariants must hold whatever
  * arrives: the decoder rejects every change to an authentic message, this node is in its
  * own view unless draining or unhealthy, the assignment gives each bucket to one eligible
- * node, and nothing is acquired without agreement. */
+ * node, and nothing is acquired without agreement. In half the runs membership comes from
+ * corosync (group views, rings and quorum verdicts drawn from the input too): then nothing
+ * is acquired without a quorum known for the ring, and no node outside the group is alive. */
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	membership_init(&m, &cfg, 0, digest, 0);
 	m.incarnation = size % 2 ? 0 : 7; /* half the runs ask every heartbeat for an echo */
+	m.group.mode = size % 4 >= 2;
 	memset(o.installed, 0, cfg.buckets), memset(o.held, 0, cfg.buckets);
 	for (size_t off = 0; off + PIECE <= size; off += PIECE) {
 		memcpy(msg, data + off, PIECE);
@@ -81,10 +84,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			membership_set_draining(&m, data[off + 72] & 1, now);
 		if (data[off + 71] == 2)
 			membership_set_healthy(&m, data[off + 72] & 1, now);
+		if (m.group.mode && data[off + 71] >= 3 && data[off + 71] <= 5) {
+			bool member[SV_MAX_NODES] = { true };
+			struct ring_id ring = { 1, data[off + 72] % 4 };
+			for (int i = 1; i < cfg.n_nodes; i++)
+				member[i] = (data[off + 73] >> i) & 1;
+			if (data[off + 71] == 3)
+				membership_set_group(&m, member, data[off + 72] & 4, now);
+			else if (data[off + 71] == 4)
+				membership_set_ring(&m, ring);
+			else
+				membership_set_group_quorum(&m, data[off + 72] & 8, ring);
+		}
 		membership_eligible(&m, eligible);
 		if (!m.self_draining && (!m.self_unhealthy || m.fail_open) && !eligible[0])
 			abort();
 		enum acquire_rule rule = membership_may_acquire(&m, now);
+		if (m.group.mode && rule != ACQUIRE_WAIT && membership_group_quorum(&m) != GROUP_QUORUM_YES)
+			abort(); /* with corosync: acquired without a quorum for the ring */
+		for (int i = 1; m.group.mode && i < cfg.n_nodes; i++)
+			if (m.peers[i].alive && (!m.group.known || !m.group.member[i]))
+				abort(); /* alive outside corosync's group */
 		struct own_step st;
 		const int16_t *owner = ownership_assignment(&o, eligible);
 		if (!owner || ownership_step(&o, eligible, true, rule, &st))

@@ -243,15 +243,20 @@ static void test_group(void)
 	CHECK(membership_group_quorum(&m) == GROUP_QUORUM_NO && membership_quorum_lost(&m),
 	      "the new ring without quorum: lost");
 	membership_set_group_quorum(&m, true, r2);
+	CHECK(membership_may_acquire(&m, 1344) == ACQUIRE_WAIT,
+	      "node 2 left alive: its buckets wait for its lease, a dead timer after its last heartbeat (1020 + 325)");
 	hb = hb_from(1, 7, 4, &m);
-	membership_receive(&m, &hb, 1200, &changed);
-	CHECK(membership_may_acquire(&m, 1200) == ACQUIRE_AGREED && membership_has_quorum(&m),
-	      "quorate in the new ring, the survivor agrees: may acquire");
+	membership_receive(&m, &hb, 1400, &changed);
+	CHECK(membership_may_acquire(&m, 1400) == ACQUIRE_AGREED && membership_has_quorum(&m),
+	      "quorate in the new ring, node 2's lease over, the survivor agrees: may acquire");
 	/* a process that leaves (not its node) changes no ring */
 	two[1] = false;
-	membership_set_group(&m, two, false, 1300);
+	membership_set_group(&m, two, false, 1500);
 	CHECK(membership_group_quorum(&m) == GROUP_QUORUM_YES && !m.peers[1].alive,
 	      "a daemon that left the group: dead at once, the quorum stands");
+	CHECK(membership_may_acquire(&m, 1500) == ACQUIRE_WAIT && membership_may_acquire(&m, 1724) == ACQUIRE_WAIT &&
+		  membership_may_acquire(&m, 1725) == ACQUIRE_AGREED,
+	      "left without a word (crashed): its buckets wait until its lease has run out (1400 + 325)");
 }
 
 int main(void)

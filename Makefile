@@ -42,7 +42,7 @@ endif
 
 # The pure core never touches the kernel; the kernel layer speaks netlink; mains wire them.
 CORE := common strbuf addr hashmode config health metrics events assign jhash identity plan rulebuild ruleset heartbeat ownership membership ctlproto
-KERNEL := netlink nft conntrack sockdiag child journal rtnl sysctl garp udevnames netmanager linkwatch corosync control notify apply status daemon
+KERNEL := netlink nft conntrack sockdiag child journal rtnl sysctl garp udevnames netmanager linkwatch corosync renewer control notify apply status daemon
 CORE_OBJS := $(CORE:%=$(O)/%.o)
 KERNEL_OBJS := $(KERNEL:%=$(O)/%.o)
 PROGS := $(O)/sharedvip-apply $(O)/sharedvip-status $(O)/sharedvipd $(O)/sharedvipctl

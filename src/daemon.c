@@ -14,6 +14,7 @@
  */
 #include "daemon.h"
 #include "corosync.h"
+#include "renewer.h"
 #include "identity.h"
 
 #include <netinet/in.h> /* before linux/netfilter.h, which pulls in linux/in.h */
@@ -150,6 +151,8 @@ struct daemon {
 	struct cs_group cs;
 	uint32_t cs_nodeid[SV_MAX_NODES];
 	int64_t cs_retry_ms;
+	struct renewer renewer;
+	bool renewal_late; /* the last renewal took longer than the margin allows */
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -435,58 +438,62 @@ static int update_kernel(struct daemon *d);
 /* The lease, renewed right after each heartbeat is sent (sent_ms): the peers count this
  * node dead dead_after heartbeats and a quarter after the last one they heard, and the
  * renewed element times out a margin before that (ownership_lease_ms), counted from the
- * heartbeat: a renewal that starts late (the loop was busy, the machine loaded) gets a
- * shorter lease, ending where a prompt one would have, never later. A commit that takes
- * longer than the margin allows (the daemon was preempted or stopped in the system call)
- * may have set a lease that outlasts the peers' patience: it is committed again at once
- * with what is left, and if that one is slow too, the buckets are given up and the node
- * starts over. One the kernel refuses loses the buckets (the lease runs out): they are
- * taken again through agreement. */
+ * heartbeat: a renewal that starts late (the machine loaded) gets a shorter lease, ending
+ * where a prompt one would have, never later. The commit runs in the renewal thread, so a
+ * transaction the kernel holds for 20 ms never holds up the next heartbeat; the result
+ * comes back through renewed(). */
 static void renew_lease(struct daemon *d, int64_t sent_ms)
 {
-	int64_t after;
-	char what[160];
-	int ret;
-
-	if (ownership_lease_lapsed(&d->own, sent_ms)) {
-		stalled(d, sent_ms);
-		return;
-	}
 	if (!buckets_count(d->own.installed, d->cfg.buckets)) {
 		ownership_renewed(&d->own, sent_ms);
 		return;
 	}
-	for (int attempt = 0;; attempt++) {
-		int64_t before = now_ms(), lease = ownership_lease_ms(&d->cfg) - (before - sent_ms);
-		if (lease <= 0 || ownership_lease_lapsed(&d->own, before)) {
-			stalled(d, before);
+	renewer_ask(&d->renewer, d->cfg.interface, sent_ms, ownership_lease_ms(&d->cfg));
+}
+
+/* A renewal's result. A commit that took longer than the margin allows (the daemon was
+ * preempted or stopped in the system call) may have set a lease that outlasts the peers'
+ * patience: it is committed again at once with what is left, and if that one is slow too,
+ * the buckets are given up and the node starts over. One the kernel refuses loses the
+ * buckets (the lease runs out): they are taken again through agreement. One that could not
+ * begin before the lease ran out changes nothing: the kernel takes no new connection
+ * until the next renewal lands, a heartbeat later. */
+static void renewed(struct daemon *d)
+{
+	struct renewal r;
+	int64_t now = now_ms();
+
+	if (!renewer_result(&d->renewer, &r) || r.ret == -ETIME)
+		return;
+	/* a slow commit matters only where a peer may take over: alone, nobody does (and a
+	 * slow machine, a VM under emulation, commits slowly every time) */
+	if (!r.ret && ownership_renewal_late(&d->cfg, r.ended_ms - r.began_ms) && any_peer_alive(d)) {
+		if (!d->renewal_late) {
+			d->renewal_late = true;
+			renewer_ask(&d->renewer, d->cfg.interface, r.sent_ms, ownership_lease_ms(&d->cfg));
 			return;
 		}
-		ret = nft_renew_lease(d->cfg.interface, lease, what, sizeof(what));
-		after = now_ms();
-		/* a slow commit matters only where a peer may take over: alone, nobody does (and a
-		 * slow machine, a VM under emulation, commits slowly every time) */
-		if (ret || !ownership_renewal_late(&d->cfg, after - before) || !any_peer_alive(d))
-			break;
-		if (attempt) {
-			logf_("the lease renewal's commit took %lld ms, twice: giving the buckets up and starting over",
-			      (long long)(after - before));
-			memset(d->own.next, 0, d->cfg.buckets * sizeof(bool));
-			update_kernel(d);
-			start_over(d, after);
-			return;
-		}
+		logf_("the lease renewal's commit took %lld ms, twice: giving the buckets up and starting over",
+		      (long long)(r.ended_ms - r.began_ms));
+		d->renewal_late = false;
+		memset(d->own.next, 0, d->cfg.buckets * sizeof(bool));
+		update_kernel(d);
+		start_over(d, now);
+		return;
 	}
-	if (ret) {
-		if (after - d->last_renew_log_ms > 1000)
-			logf_("nftables refused the lease renewal at \"%s\": %s; its buckets run out", what,
-			      strerror(-ret));
-		d->last_renew_log_ms = after;
+	d->renewal_late = false;
+	if (r.ret) {
+		if (now - d->last_renew_log_ms > 1000)
+			logf_("nftables refused the lease renewal at \"%s\": %s; its buckets run out", r.what,
+			      strerror(-r.ret));
+		d->last_renew_log_ms = now;
 		memset(d->own.next, 0, d->cfg.buckets * sizeof(bool));
 		ownership_committed(&d->own);
 		d->pending = true;
+		return;
 	}
-	ownership_renewed(&d->own, sent_ms);
+	if (r.sent_ms + ownership_lease_ms(&d->cfg) > d->own.lease_until)
+		ownership_renewed(&d->own, r.sent_ms);
 }
 
 /* Each heartbeat goes out as two copies, each with its own sequence number: one lost
@@ -1468,6 +1475,10 @@ static int setup(struct daemon *d)
 		return EXIT_CONFIG;
 	if ((ret = load_state(d)))
 		return ret;
+	if ((ret = renewer_start(&d->renewer))) {
+		logf_("cannot start the lease renewal thread: %s", strerror(-ret));
+		return EXIT_KERNEL;
+	}
 	if ((ret = linkwatch_open(&d->watch, d->cfg.interface))) {
 		logf_("cannot watch %s over rtnetlink: %s", d->cfg.interface, strerror(-ret));
 		return EXIT_KERNEL;
@@ -1779,14 +1790,17 @@ static void start_over(struct daemon *d, int64_t now)
 	send_heartbeats(d, 0);
 }
 
-/* The daemon stalled (SIGSTOP, a VM paused, stuck in the kernel) past its lease: its
- * kernel took no new connection since (ownership_lease_lapsed emptied what it owned). */
+/* The daemon stalled (SIGSTOP, a VM paused, stuck in the kernel) past the peers' dead timer,
+ * and so past its lease: its kernel took no new connection since. */
 static void stalled(struct daemon *d, int64_t now)
 {
-	logf_("stalled past the lease (%lld ms): this node owns nothing now; rejoining "
+	logf_("stalled %lld ms, past the peers' dead timer (%lld ms): this node owns nothing now; rejoining "
 	      "through agreement",
-	      (long long)ownership_lease_ms(&d->cfg));
-	commit_sets(d, d->own.installed, d->own.held); /* what it owned is held now */
+	      (long long)(now - d->last_hb_ms), (long long)ownership_silence_ms(&d->cfg));
+	memset(d->own.next, 0, d->cfg.buckets * sizeof(bool));
+	ownership_committed(&d->own); /* what it owned is held now */
+	d->own.lease_until = 0;
+	commit_sets(d, d->own.installed, d->own.held);
 	start_over(d, now);
 }
 
@@ -1813,6 +1827,7 @@ enum {
 	FD_HTTP,
 	FD_GROUP,  /* corosync's process group */
 	FD_QUORUM, /* votequorum */
+	FD_RENEW,  /* the renewal thread's results */
 	FD_CLIENT0,
 	FD_HTTP0 = FD_CLIENT0 + CTL_CLIENTS,
 	N_FDS = FD_HTTP0 + HTTP_CLIENTS
@@ -1855,9 +1870,9 @@ static void poll_fds(const struct daemon *d, struct pollfd *fds, int64_t now)
 {
 	bool gather = now < d->hb_read_ms;
 	const int fd[FD_CLIENT0] = {
-		gather ? -1 : d->udp[0],    gather ? -1 : d->udp[1], d->ctl,  d->sig,
-		linkwatch_fd(&d->watch),    ct_dump_fd(&d->ct),	     d->http, cs_fd(&d->cs, CS_FD_GROUP),
-		cs_fd(&d->cs, CS_FD_QUORUM)
+		gather ? -1 : d->udp[0],     gather ? -1 : d->udp[1], d->ctl,  d->sig,
+		linkwatch_fd(&d->watch),     ct_dump_fd(&d->ct),      d->http, cs_fd(&d->cs, CS_FD_GROUP),
+		cs_fd(&d->cs, CS_FD_QUORUM), renewer_fd(&d->renewer)
 	};
 
 	for (int i = 0; i < FD_CLIENT0; i++)
@@ -1905,7 +1920,9 @@ static void loop(struct daemon *d)
 	while (!d->stopping) {
 		poll_fds(d, fds, now_ms());
 		poll(fds, N_FDS, (int)loop_wait(d, now_ms()));
-		if (ownership_lease_lapsed(&d->own, now_ms()))
+		/* no heartbeat for longer than the peers' dead timer: they may have taken its
+		 * buckets, and its lease has run out (the kernel took no new connection since) */
+		if (d->last_hb_ms && now_ms() - d->last_hb_ms > ownership_silence_ms(&d->cfg))
 			stalled(d, now_ms());
 		for (int i = FD_UDP4; i <= FD_UDP6; i++)
 			if (fds[i].revents & POLLIN)
@@ -1928,6 +1945,8 @@ static void loop(struct daemon *d)
 			link_changed(d, now_ms());
 		if (fds[FD_CT].fd >= 0 && (fds[FD_CT].revents & (POLLIN | POLLERR)))
 			prune_continue(d);
+		if (fds[FD_RENEW].fd >= 0 && (fds[FD_RENEW].revents & POLLIN))
+			renewed(d);
 		for (int i = FD_GROUP; i <= FD_QUORUM; i++)
 			if (fds[i].fd >= 0 && fds[i].fd == cs_fd(&d->cs, i == FD_GROUP ? CS_FD_GROUP : CS_FD_QUORUM) &&
 			    (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
@@ -1960,6 +1979,7 @@ int daemon_run(const char *config_path, const char *opt_node, const char *run_di
 	notify("READY=1");
 	loop(&d);
 	leave(&d);
+	renewer_stop(&d.renewer);
 	linkwatch_close(&d.watch);
 	ct_dump_close(&d.ct);
 	close(d.ctl);

@@ -536,10 +536,10 @@ static int batch_build(struct batch *b, const struct ruleset *rs, const bool *re
  * for the next request on the process's shared socket. The receive buffer is sized for
  * one answer per message (acknowledgements capped to their header), and answers that did
  * not fit (ENOBUFS) are an error, never taken for success. */
-static int batch_send(struct batch *b, char *what, size_t what_len)
+/* *broken: the socket's state is unknown (a send or a read failed): open another */
+static int batch_send_on(struct mnl_socket *nl, char *buf, size_t buf_len, struct batch *b, char *what, size_t what_len,
+			 bool *broken)
 {
-	struct mnl_socket *nl = netlink_socket(NETLINK_NETFILTER);
-	static char buf[65536];
 	int ret = 0, one = 1, sndbuf = (int)b->len + 4096, rcvbuf = (int)(b->seq - b->first_seq) * 1024 + 65536, fd;
 	ssize_t n;
 
@@ -553,7 +553,7 @@ static int batch_send(struct batch *b, char *what, size_t what_len)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
 	if (mnl_socket_sendto(nl, b->buf, b->len) < 0)
 		goto fail;
-	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+	while ((n = recv(fd, buf, buf_len, MSG_DONTWAIT)) > 0) {
 		int left = (int)n;
 		for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
 		     nlh = mnl_nlmsg_next(nlh, &left)) {
@@ -569,13 +569,24 @@ static int batch_send(struct batch *b, char *what, size_t what_len)
 	if (n < 0 && errno != EAGAIN && !ret) {
 		ret = -errno;
 		snprintf(what, what_len, "read the answers to the nftables transaction");
-		netlink_reset(NETLINK_NETFILTER);
+		*broken = true;
 	}
 	return ret;
 fail:
 	ret = -errno;
 	snprintf(what, what_len, "send the nftables transaction");
-	netlink_reset(NETLINK_NETFILTER);
+	*broken = true;
+	return ret;
+}
+
+static int batch_send(struct batch *b, char *what, size_t what_len)
+{
+	static char buf[65536];
+	bool broken = false;
+	int ret = batch_send_on(netlink_socket(NETLINK_NETFILTER), buf, sizeof(buf), b, what, what_len, &broken);
+
+	if (broken)
+		netlink_reset(NETLINK_NETFILTER);
 	return ret;
 }
 
@@ -722,13 +733,22 @@ nomem:
 	return -ENOMEM;
 }
 
-int nft_renew_lease(const char *ifname, int64_t lease_ms, char *what, size_t what_len)
+int nft_renew_lease_on(struct mnl_socket *nl, const char *ifname, int64_t lease_ms, char *what, size_t what_len,
+		       bool *broken)
 {
 	struct set_update up = { NFPROTO_INET, lease_obj(ifname, lease_ms) };
+	struct ruleset none = { 0 };
+	struct batch b = { .seq = (uint32_t)time(NULL) };
+	int ret = up.set ? batch_build(&b, &none, NULL, NULL, 0, &up, 1) : -ENOMEM;
 
-	if (!up.set) {
+	if (!ret) {
+		char buf[8192]; /* the answers to four messages */
+		ret = batch_send_on(nl, buf, sizeof(buf), &b, what, what_len, broken);
+	} else {
 		snprintf(what, what_len, "build the lease renewal");
-		return -ENOMEM;
 	}
-	return commit_updates(&up, 1, what, what_len);
+	nftnl_set_free(up.set);
+	free(b.buf);
+	free(b.what);
+	return ret;
 }

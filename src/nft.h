@@ -45,8 +45,12 @@ int nft_vips(struct sv_addr *out, int max);
  * out after lease_ms. */
 int nft_set_buckets(const bool *owned, const bool *held, uint32_t buckets, bool arp, const char *lease_ifname,
 		    int64_t lease_ms, char *what, size_t what_len);
-/* One transaction of one element: sharedvipd renews its lease for lease_ms. */
-int nft_renew_lease(const char *ifname, int64_t lease_ms, char *what, size_t what_len);
+/* One transaction of one element: sharedvipd renews its lease for lease_ms, on a netlink
+ * socket of the caller's (its renewal thread's): nothing of the process's shared socket is
+ * touched; *broken: a send or read failed, open another. */
+struct mnl_socket;
+int nft_renew_lease_on(struct mnl_socket *nl, const char *ifname, int64_t lease_ms, char *what, size_t what_len,
+		       bool *broken);
 
 struct nft_counter {
 	char comment[32];

@@ -411,3 +411,41 @@ start_daemon_stack() {
 	DPID[$1]=$!
 	PIDS+=($!)
 }
+
+# converged NODES...: every bucket owned once by them, each its base share ($TMP/baseI,
+# written by the test once everyone is up); wait_converged SECONDS NODES...: until then
+converged() {
+	local i
+	[ "$(union_owned "$@")" = "1024 0" ] || return 1
+	for i in "$@"; do diff -q <(owned "$i") "$TMP/base$i" > /dev/null || return 1; done
+}
+wait_converged() {
+	local s=$1 k
+	shift
+	for ((k = 0; k < s * 20; k++)); do converged "$@" && return 0; sleep 0.05; done
+	return 1
+}
+
+# under_load SECONDS: TCP and DNS load in the background; load_done checks the strict count
+# (with LOAD_MIN_SYNACKS, also that the load ran: at least that many SYN-ACKs)
+under_load() {
+	reset_counters
+	synack_start
+	: > "$TMP/tcp" && : > "$TMP/dns"
+	client_loop "$TMP/tcp" "$1" & TCP_LOOP=$!
+	dns_loop "$TMP/dns" "$1" & DNS_LOOP=$!
+}
+load_done() {
+	wait "$TCP_LOOP" "$DNS_LOOP"
+	synack_stop
+	local doubles queries answers
+	doubles=$(synack_doubles)
+	queries=$(wc -l < "$TMP/dns")
+	answers=$(counter udpans)
+	[ "$doubles" = 0 ] || fail "$1: $doubles client connections answered with two different SYN-ACKs"
+	[ "$(vip_resets)" = 0 ] || fail "$1: $(vip_resets) resets from the VIP"
+	[ "$(dns_doubles)" = 0 ] || fail "$1: $(dns_doubles) DNS queries answered twice ($answers answers for $queries queries)"
+	[ "$answers" -le "$queries" ] || fail "$1: $answers DNS answers for $queries queries"
+	[ "$(synack_count)" -ge "${LOAD_MIN_SYNACKS:-0}" ] || fail "$1: only $(synack_count) SYN-ACKs: the load did not run"
+	LOAD_SUMMARY="$(synack_count) SYN-ACKs, 0 doubles, no reset, $answers DNS answers for $queries queries"
+}

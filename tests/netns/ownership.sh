@@ -19,43 +19,10 @@ done
 pass "in a failover cluster sharedvip-apply alone grants no bucket"
 start_servers
 for i in 1 2 3 4; do start_daemon "$i" "$TMP/c.ini"; done
-converged() { # converged NODES...: every bucket owned once by them, each its base share
-	local i
-	[ "$(union_owned "$@")" = "1024 0" ] || return 1
-	for i in "$@"; do diff -q <(owned "$i") "$TMP/base$i" > /dev/null || return 1; done
-}
 for ((k = 0; k < 100; k++)); do [ "$(union_owned 1 2 3 4)" = "1024 0" ] && break; sleep 0.05; done
 for i in 1 2 3 4; do owned "$i" > "$TMP/base$i"; done
 [ "$(union_owned 1 2 3 4)" = "1024 0" ] || fail "with everyone up: $(union_owned 1 2 3 4) (buckets, doubles)"
 pass "4 daemons up: every bucket owned once"
-
-# under_load SECONDS: TCP and DNS load in the background; load_done checks the strict count
-under_load() {
-	reset_counters
-	synack_start
-	: > "$TMP/tcp" && : > "$TMP/dns"
-	client_loop "$TMP/tcp" "$1" & TCP_LOOP=$!
-	dns_loop "$TMP/dns" "$1" & DNS_LOOP=$!
-}
-load_done() {
-	wait "$TCP_LOOP" "$DNS_LOOP"
-	synack_stop
-	local doubles queries answers
-	doubles=$(synack_doubles)
-	queries=$(wc -l < "$TMP/dns")
-	answers=$(counter udpans)
-	[ "$doubles" = 0 ] || fail "$1: $doubles client connections answered with two different SYN-ACKs"
-	[ "$(vip_resets)" = 0 ] || fail "$1: $(vip_resets) resets from the VIP"
-	[ "$(dns_doubles)" = 0 ] || fail "$1: $(dns_doubles) DNS queries answered twice ($answers answers for $queries queries)"
-	[ "$answers" -le "$queries" ] || fail "$1: $answers DNS answers for $queries queries"
-	LOAD_SUMMARY="$(synack_count) SYN-ACKs, 0 doubles, no reset, $answers DNS answers for $queries queries"
-}
-wait_converged() { # wait_converged SECONDS NODES...
-	local s=$1 k
-	shift
-	for ((k = 0; k < s * 20; k++)); do converged "$@" && return 0; sleep 0.05; done
-	return 1
-}
 
 # 1. a node reboots, in the order of the units: udev stage, link up, sharedvip-apply
 #    (sharedvip.service), a pause, then sharedvipd

@@ -20,6 +20,18 @@ static struct heartbeat hb_from(int node, uint64_t inc, uint64_t seq, const stru
 	return hb;
 }
 
+/* n nodes of weight 1, 64 buckets, heartbeats every 100 ms, dead after 3 */
+static void cluster_of(int n)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.n_nodes = n;
+	cfg.buckets = 64;
+	cfg.failover.heartbeat_ms = 100;
+	cfg.failover.dead_after = 3;
+	for (int i = 0; i < n; i++)
+		cfg.nodes[i].weight = 1;
+}
+
 static void test_wire(void)
 {
 	static struct heartbeat in = { .flags = HB_DRAINING,
@@ -124,13 +136,7 @@ static void test_membership(void)
 	struct heartbeat hb;
 	bool changed, eligible[SV_MAX_NODES];
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.n_nodes = 4;
-	cfg.buckets = 64;
-	cfg.failover.heartbeat_ms = 100;
-	cfg.failover.dead_after = 3;
-	for (int i = 0; i < 4; i++)
-		cfg.nodes[i].weight = 1;
+	cluster_of(4);
 	membership_init(&m, &cfg, 0, digest, 1000);
 	CHECK(!membership_may_acquire(&m, 1000), "acquires before hearing anyone");
 	for (int i = 1; i < 4; i++) {
@@ -201,13 +207,7 @@ static void test_group(void)
 	struct membership m;
 	struct heartbeat hb;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.n_nodes = 3;
-	cfg.buckets = 64;
-	cfg.failover.heartbeat_ms = 100;
-	cfg.failover.dead_after = 3;
-	for (int i = 0; i < 3; i++)
-		cfg.nodes[i].weight = 1;
+	cluster_of(3);
 	membership_init(&m, &cfg, 0, digest, 1000);
 	m.group.mode = true;
 	hb = hb_from(1, 7, 1, &m);

@@ -39,7 +39,9 @@ struct apply {
 	const struct sv_config *cfg;
 	struct link_info link;
 	bool verbose;
+	bool quiet_busy; /* sharedvipd's loop says "busy" itself, once */
 	int changes;
+	int err;	 /* the kernel's refusal that ended the apply (negative errno) */
 	char done[2048]; /* what was applied so far, for the error message */
 };
 
@@ -62,13 +64,18 @@ static void did(struct apply *ap, const char *fmt, ...)
 static int refused(struct apply *ap, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int refused(struct apply *ap, int err, const char *fmt, ...)
 {
+	/* NLM_F_DUMP_INTR past netlink.c's retries: no refusal, a table busy changing */
+	const char *why = err == -EINTR ? "the table kept changing while it was read" : strerror(-err);
 	va_list va;
 
+	ap->err = err;
+	if (err == -EINTR && ap->quiet_busy)
+		return EXIT_KERNEL;
 	fprintf(stderr, "%s: ", sv_prog);
 	va_start(va, fmt);
 	vfprintf(stderr, fmt, va);
 	va_end(va);
-	fprintf(stderr, ": %s\n%s: already applied: %s\n", strerror(-err), sv_prog, ap->done[0] ? ap->done : "nothing");
+	fprintf(stderr, ": %s\n%s: already applied: %s\n", why, sv_prog, ap->done[0] ? ap->done : "nothing");
 	return EXIT_KERNEL;
 }
 
@@ -760,7 +767,7 @@ static int daemon_answers(struct apply *ap)
 
 int apply_node(const struct sv_config *cfg, int node, const struct apply_request *req)
 {
-	struct apply ap = { .cfg = cfg, .verbose = req->verbose };
+	struct apply ap = { .cfg = cfg, .verbose = req->verbose, .quiet_busy = req->no_wait };
 	struct ruleset_input in = { .cfg = cfg, .node = node };
 	struct sv_addr old_vips[SV_MAX_VIPS * 2];
 	struct plan p;
@@ -801,6 +808,8 @@ int apply_node(const struct sv_config *cfg, int node, const struct apply_request
 		release_idle(&ap, owned, held);
 	if (!ret && req->verbose && !ap.changes)
 		printf("nothing to change\n");
+	if (ret == EXIT_KERNEL && req->no_wait && ap.err == -EINTR)
+		ret = -EINTR; /* sharedvipd's loop reads again soon, without backoff */
 out:
 	free(held);
 	free(owned);

@@ -28,7 +28,8 @@ struct apply_request {
  * its key file) only what the running daemon leased, which ends by itself when it stops;
  * else the static split over all configured nodes. */
 int apply_node(const struct sv_config *cfg, int node, const struct apply_request *req);
-/* (apply_node returns 0, EXIT_CONFIG or EXIT_KERNEL, or -EAGAIN with no_wait.) */
+/* (apply_node returns 0, EXIT_CONFIG or EXIT_KERNEL; with no_wait also -EAGAIN, another
+ * apply holds the lock, or -EINTR, a table kept changing while it was read.) */
 /* Gives up every bucket this node owns, keeping its connections (held): reads no config. */
 int apply_release(void);
 void apply_warn_stale_initramfs(const char *config_path);

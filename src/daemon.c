@@ -64,7 +64,8 @@
 /* How often the buckets this node still holds are checked for connections left in them */
 #define PRUNE_MS 5000
 /* A re-apply that failed is tried again, after 1 s, then twice as long each time up to this */
-#define REAPPLY_MAX_MS 30000
+#define REAPPLY_MAX_MS	30000
+#define REAPPLY_BUSY_MS 200 /* an address or route table busy changing */
 /* Drop reports, at most one line per cause (and per peer) every 10 s, with the count. */
 #define DROP_LOG_MS 10000
 struct drop_log {
@@ -141,6 +142,7 @@ struct daemon {
 	struct linkwatch watch;
 	int64_t reapply_ms;	    /* 0: nothing to put back */
 	int64_t reapply_backoff_ms; /* after a failed re-apply: how long until the next try */
+	bool reapply_busy;	    /* the last re-apply found the tables changing under its dumps */
 	struct ct_dump ct;
 	int64_t next_prune_ms;
 	bool ct_stale; /* ownership changed while the dump ran: its answer may miss a connection */
@@ -1760,8 +1762,20 @@ static void reapply(struct daemon *d)
 		d->reapply_ms = now_ms() + 100; /* another apply holds the lock: never wait for it here */
 		return;
 	}
+	if (ret == -EINTR) {
+		/* the kernel's tables kept changing while they were read (NLM_F_DUMP_INTR, more
+		 * often than netlink.c asks again): nothing is wrong, so no backoff. Read them
+		 * again soon; say so once per busy spell. */
+		if (!d->reapply_busy)
+			logf_("%s: %s: the kernel's tables kept changing while read; trying again every %d ms",
+			      d->cfg.interface, d->reapply_why, REAPPLY_BUSY_MS);
+		d->reapply_busy = true;
+		d->reapply_ms = now_ms() + REAPPLY_BUSY_MS;
+		return;
+	}
+	d->reapply_busy = false;
 	if (ret) {
-		/* the kernel refused or the dumps kept being interrupted: try again, less often */
+		/* the kernel refused: try again, less often */
 		d->reapply_backoff_ms = d->reapply_backoff_ms ? d->reapply_backoff_ms * 2 : SETTLE_MS;
 		if (d->reapply_backoff_ms > REAPPLY_MAX_MS)
 			d->reapply_backoff_ms = REAPPLY_MAX_MS;

@@ -128,16 +128,8 @@ static struct nlmsghdr *dump_request(char *buf)
 	return nlh;
 }
 
-int conntrack_live_buckets(const struct sv_config *cfg, bool *live)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct dump d = { cfg, live };
-
-	memset(live, 0, cfg->buckets * sizeof(*live));
-	return netlink_talk(NETLINK_NETFILTER, dump_request(buf), on_entry, &d);
-}
-
-/* On a socket and a buffer of its own: netlink_talk's are the loop's. */
+/* On a socket and a buffer of its own (netlink_talk's are the loop's, and this runs in a
+ * thread too): a fresh socket per dump holds no stale answer to skip. */
 static int dump_alone(const struct sv_config *cfg, bool *found)
 {
 	char buf[65536];		     /* a dump message is at most 32 KiB; the thread has a stack of its own */
@@ -159,6 +151,12 @@ static int dump_alone(const struct sv_config *cfg, bool *found)
 	int err = ret == MNL_CB_STOP ? 0 : errno ? -errno : -EPROTO;
 	mnl_socket_close(nl);
 	return err;
+}
+
+int conntrack_live_buckets(const struct sv_config *cfg, bool *live)
+{
+	memset(live, 0, cfg->buckets * sizeof(*live));
+	return dump_alone(cfg, live);
 }
 
 static void *dump_thread(void *arg)

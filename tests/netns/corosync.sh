@@ -90,3 +90,20 @@ out=$(in_stack 3 env SHAREDVIP_RUN_DIR="$TMP/other-run" timeout 10 "$SV_BIN/shar
 echo "$out" | grep -q "corosync calls this node node3 (node id 3), but sharedvipd runs as node other" ||
 	fail "the name mismatch was not said clearly: $out"
 pass "a node whose [node] name is not corosync's: sharedvipd says so and exits"
+
+# 5. without corosync installed: no program links its libraries (they are opened only in
+#    this mode); with them missing, corosync mode says which and owns nothing meanwhile
+for p in sharedvipd sharedvip-apply sharedvipctl sharedvip-status; do
+	! readelf -d "$SV_BIN/$p" | grep -E 'NEEDED.*lib(cpg|quorum|cmap|corosync)' || fail "$p links corosync's libraries"
+done
+cpg=$(readlink -f "$(ldconfig -p | awk '/libcpg\.so\.4 /{ print $NF; exit }')")
+[ -f "$cpg" ] || fail "libcpg.so.4 not found"
+kill -TERM "${DPID[3]}"
+wait "${DPID[3]}" 2> /dev/null
+: > "$TMP/empty.so"
+in_stack 3 unshare -m --propagation private sh -c "mount --bind '$TMP/empty.so' '$cpg' &&
+	exec timeout 4 '$SV_BIN/sharedvipd' -c '$TMP/c.ini' --node node3" > "$TMP/nolib.log" 2>&1
+grep -q "membership = corosync needs corosync's libraries (libcpg.so.4: .*apt-get install corosync); trying again" "$TMP/nolib.log" ||
+	fail "corosync's libraries missing: not said clearly: $(cat "$TMP/nolib.log")"
+[ -z "$(owned 3)" ] || fail "without corosync's libraries node3 owns $(owned 3 | wc -l) buckets"
+pass "the programs do not link corosync's libraries; with libcpg missing, corosync mode names it and owns nothing"

@@ -505,6 +505,7 @@ static void send_heartbeats(struct daemon *d, uint8_t flags)
 {
 	static struct heartbeat hb;
 	uint8_t msg[HB_MAX_LEN];
+	bool taken = true;
 	int64_t sent;
 
 	hb.flags = flags, hb.node = (uint16_t)d->self, hb.incarnation = d->incarnation;
@@ -521,6 +522,7 @@ static void send_heartbeats(struct daemon *d, uint8_t flags)
 		hb.seq = ++d->seq;
 		size_t len = hb_encode(&hb, d->key.bytes, d->key.len, d->signs ? d->node_secret : NULL, msg);
 		if (d->corosync && d->cs.cpg && cs_send(&d->cs, msg, len)) {
+			taken = false;
 			d->send_errors++;
 			log_drop(&d->send_log, now_ms(), "heartbeats corosync did not take (%llu so far)",
 				 d->send_errors);
@@ -530,8 +532,13 @@ static void send_heartbeats(struct daemon *d, uint8_t flags)
 				broadcast(d, f, msg, len);
 	}
 	sent = now_ms();
-	d->last_hb_ms = sent;
 	d->next_hb_ms = sent + d->cfg.failover.heartbeat_ms;
+	/* one corosync did not take is no heartbeat: the members call a node dead whose
+	 * heartbeats stop while theirs flow, so no lease outlives it (a node that cannot send
+	 * for a dead timer stalls, and starts over) */
+	if (!taken)
+		return;
+	d->last_hb_ms = sent;
 	if (!(flags & HB_LEAVING))
 		renew_lease(d, sent);
 }
@@ -613,6 +620,9 @@ static void note_membership(struct daemon *d, int64_t now)
 		before += d->was_alive[i];
 		if (p->alive)
 			snprintf(why, sizeof(why), "%s joined", d->cfg.nodes[i].name);
+		else if (p->silent)
+			snprintf(why, sizeof(why), "%s hangs (no heartbeat for %lld ms while corosync delivered ours)",
+				 d->cfg.nodes[i].name, (long long)(now - p->last_heard_ms));
 		else if (now - p->last_heard_ms <= (int64_t)d->cfg.failover.heartbeat_ms * d->cfg.failover.dead_after)
 			snprintf(why, sizeof(why), "%s left", d->cfg.nodes[i].name);
 		else {
@@ -955,8 +965,15 @@ static void group_message(void *ctx, uint32_t nodeid, const uint8_t *msg, size_t
 	int64_t now = now_ms();
 	int from = node_of_nodeid(d, nodeid);
 
-	if (from == d->self || nodeid == d->cs.local_nodeid)
-		return; /* its own, delivered to every member */
+	if (from == d->self || nodeid == d->cs.local_nodeid) {
+		/* its own, delivered to every member: the group's messages flow */
+		if (membership_group_flowed(&d->m, now)) {
+			note_membership(d, now);
+			reconcile(d, now, "after a member hung");
+			tell_peers(d, now);
+		}
+		return;
+	}
 	if (decode(d, msg, len, &hb)) {
 		d->m.drops.forged++;
 		log_drop(&d->forged_log, now, "heartbeats that are not authentic (%llu so far)",

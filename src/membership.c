@@ -82,6 +82,7 @@ enum hb_verdict membership_receive(struct membership *m, const struct heartbeat 
 	p->known = true;
 	p->incarnation = hb->incarnation;
 	p->seq = hb->seq;
+	p->flowing = p->silent = false; /* with corosync: sending, so not hung (fresh or not) */
 	if (!proves_fresh(m, hb)) {
 		m->drops.unproven++;
 		p->unproven_ms = now;
@@ -112,9 +113,10 @@ static int64_t silence_ms(const struct sv_config *cfg)
 	return ownership_silence_ms(cfg);
 }
 
-/* With corosync, corosync alone says who died: while it forms a new membership (after a
+/* With corosync, no dead timer on the clock: while it forms a new membership (after a
  * token loss, a second or two) it delivers nothing, and a dead timer on the heartbeats would
- * call every member dead at once. */
+ * call every member dead at once. Who left, corosync says; who hangs in the group, the
+ * group's own deliveries tell (membership_group_flowed). */
 int64_t membership_next_death(const struct membership *m)
 {
 	int64_t next = INT64_MAX;
@@ -160,10 +162,59 @@ void membership_eligible(const struct membership *m, bool *eligible)
 		eligible[i] = view_has(m->view, i);
 }
 
+static void group_flow_restart(struct membership *m)
+{
+	for (int i = 0; i < m->cfg->n_nodes; i++)
+		m->peers[i].flowing = false;
+}
+
+/* The longest pause between two of this node's own deliveries that still counts as flow.
+ * A member's heartbeat is delivered within an interval (and a token rotation) of the last
+ * one unless it hangs; a stall of the ring (or of this daemon) delays everyone's, and
+ * after it the backlog comes at once, this node's perhaps first. Counting a pause of at
+ * most this as flow, a member alive through it is heard within interval + pause, a dead
+ * timer less an eighth of an interval for the rotation. A longer pause starts the count
+ * anew. (With dead_after 1 that leaves no pause: a hung member is left to the watchdog.) */
+static int64_t flow_pause_ms(const struct sv_config *cfg)
+{
+	int64_t hb = cfg->failover.heartbeat_ms;
+
+	return silence_ms(cfg) - hb - hb / 8;
+}
+
+/* Measured on this node's own deliveries, never on the clock alone: after a stalled ring
+ * the backlog arrives at once, and a burst is no time passing. */
+bool membership_group_flowed(struct membership *m, int64_t now)
+{
+	bool died = false;
+
+	if (m->group.flowed && now - m->group.last_flow_ms > flow_pause_ms(m->cfg))
+		group_flow_restart(m);
+	m->group.flowed = true, m->group.last_flow_ms = now;
+	for (int i = 0; i < m->cfg->n_nodes; i++) {
+		struct peer *p = &m->peers[i];
+		if (i == m->self || !m->group.member[i] || p->silent)
+			continue;
+		if (!p->flowing) {
+			p->flowing = true, p->flowing_since_ms = now;
+			continue;
+		}
+		if (now - p->flowing_since_ms <= silence_ms(m->cfg))
+			continue;
+		p->silent = true;
+		if (p->alive) /* its lease: as in membership_set_group */
+			p->lease_ends_ms = p->last_heard_ms + silence_ms(m->cfg);
+		died |= p->alive;
+		p->alive = false;
+	}
+	return died && recompute_view(m, now);
+}
+
 bool membership_set_group(struct membership *m, const bool *member, bool nodedown, int64_t now)
 {
 	m->group.known = true;
 	m->group.ring_changing |= nodedown;
+	group_flow_restart(m);
 	for (int i = 0; i < m->cfg->n_nodes; i++) {
 		struct peer *p = &m->peers[i];
 		m->group.member[i] = member[i];
@@ -173,13 +224,14 @@ bool membership_set_group(struct membership *m, const bool *member, bool nodedow
 		 * last heartbeat heard (it renews right after sending one), not before */
 		if (p->alive)
 			p->lease_ends_ms = p->last_heard_ms + silence_ms(m->cfg);
-		p->alive = p->heard = false;
+		p->alive = p->heard = p->silent = false;
 	}
 	return recompute_view(m, now);
 }
 
 void membership_set_ring(struct membership *m, struct ring_id ring)
 {
+	group_flow_restart(m); /* a new ring: its deliveries start now */
 	m->group.ring = ring;
 	m->group.ring_changing = false;
 }
@@ -231,7 +283,8 @@ bool membership_agreed(const struct membership *m)
 static bool heard_everyone(const struct membership *m)
 {
 	for (int i = 0; i < m->cfg->n_nodes; i++)
-		if (i != m->self && !m->peers[i].heard && (!m->group.mode || m->group.member[i]))
+		if (i != m->self && !m->peers[i].heard &&
+		    (!m->group.mode || (m->group.member[i] && !m->peers[i].silent)))
 			return false;
 	return true;
 }
@@ -289,6 +342,7 @@ void membership_rejoin(struct membership *m, int64_t now)
 		if (i == m->self)
 			continue;
 		p->alive = p->heard = p->draining = p->unhealthy = false;
+		p->flowing = p->silent = false;
 		memset(p->view, 0, sizeof(p->view));
 	}
 	m->started_ms = now;

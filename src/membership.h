@@ -19,6 +19,10 @@ struct peer {
 	/* with corosync: it left the group alive (crashed, not a leave it announced), so its
 	 * kernel may take connections until its lease runs out, by this time */
 	int64_t lease_ends_ms;
+	/* with corosync: the group delivered this node's own heartbeats since this peer's last
+	 * one (from flowing_since_ms on); silent: for longer than a dead timer (it is hung) */
+	bool flowing, silent;
+	int64_t flowing_since_ms;
 	uint8_t view[HB_VIEW_BYTES];
 };
 
@@ -46,6 +50,8 @@ struct membership {
 	struct group {
 		bool mode, known, member[SV_MAX_NODES];
 		bool ring_changing, quorum_known, quorate;
+		bool flowed; /* this node's own heartbeats were delivered, last at last_flow_ms */
+		int64_t last_flow_ms;
 		struct ring_id {
 			uint32_t nodeid;
 			uint64_t seq;
@@ -69,8 +75,8 @@ void membership_init(struct membership *m, const struct sv_config *cfg, int self
 enum hb_verdict membership_receive(struct membership *m, const struct heartbeat *hb, int64_t now, bool *changed);
 /* What this node's heartbeat echoes: the incarnation it last accepted from each node. */
 void membership_echo(const struct membership *m, struct heartbeat *hb);
-/* Declares dead who has been silent for dead_after heartbeats (not with corosync, which
- * says who left); true when the view changed. */
+/* Declares dead who has been silent for dead_after heartbeats (not with corosync: see
+ * membership_group_flowed); true when the view changed. */
 bool membership_tick(struct membership *m, int64_t now);
 /* When the first alive peer would be declared dead if it stays silent (INT64_MAX: none). */
 int64_t membership_next_death(const struct membership *m);
@@ -85,6 +91,12 @@ void membership_eligible(const struct membership *m, bool *eligible);
  * dead at once, one that joined counts alive once heard; nodedown: one left with its node
  * (corosync's ring changes). True when the view changed. */
 bool membership_set_group(struct membership *m, const bool *member, bool nodedown, int64_t now);
+/* With corosync: the group delivered this node's own heartbeat. A member that sent nothing
+ * while the group's messages flowed for longer than a dead timer is hung (its daemon; its
+ * corosync still passes the token): dead, as the dead timer would have it. A ring that
+ * stalls (a token lost, a new membership forming) delivers nobody's messages, its own
+ * included, and so calls nobody dead. True when the view changed. */
+bool membership_group_flowed(struct membership *m, int64_t now);
 /* corosync's ring now (told after the group's views for it), and its quorum for a ring. */
 void membership_set_ring(struct membership *m, struct ring_id ring);
 void membership_set_group_quorum(struct membership *m, bool quorate, struct ring_id ring);

@@ -419,6 +419,23 @@ converged() {
 	[ "$(union_owned "$@")" = "1024 0" ] || return 1
 	for i in "$@"; do diff -q <(owned "$i") "$TMP/base$i" > /dev/null || return 1; done
 }
+# shares_settled SECONDS NODES...: until every bucket is owned once with each of NODES owning some
+# (not the first daemon up owning all, before the others joined), and the same when read
+# again; their shares are then the base ($TMP/baseI) converged compares with
+shares_settled() {
+	local s=$1 k i some
+	shift
+	for ((k = 0; k < s * 20; k++)); do
+		some=1
+		for i in "$@"; do [ -n "$(owned "$i")" ] || some=0; done
+		if [ $some = 1 ] && [ "$(union_owned "$@")" = "1024 0" ]; then
+			for i in "$@"; do owned "$i" > "$TMP/base$i"; done
+			converged "$@" && return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
 wait_converged() {
 	local s=$1 k
 	shift

@@ -39,6 +39,7 @@ mutants=(
 "no-quorum@src/daemon.c@s.replace('(!quorum_rules(d) || !membership_quorum_lost(&d->m))', '(1)')@partition"
 "corosync-no-quorum@src/daemon.c@s.replace('return d->corosync || d->cfg.failover.quorum == QUORUM_MAJORITY;', 'return d->cfg.failover.quorum == QUORUM_MAJORITY;')@corosync"
 "corosync-dead-timer@src/membership.c@s.replace('\tif (m->group.mode)\n\t\treturn false; /* see membership_next_death */', '')@corosync"
+"corosync-hung-kept@src/membership.c@s.replace('\tm->group.flowed = true, m->group.last_flow_ms = now;\n', '\tm->group.flowed = true, m->group.last_flow_ms = now;\n\treturn false;\n')@corosync"
 "corosync-no-lost@src/daemon.c@s.replace('\t\t\t\tcorosync_lost(d, now_ms());', '\t\t\t\t(void)corosync_lost;')@corosync"
 "agent-monitor-blind@ocf/sharedvip@s.replace('pid=\$(daemon_pid) || return \$OCF_NOT_RUNNING\n\tst=', 'pid=\$(daemon_pid) || return \$OCF_SUCCESS\n\tst=')@pacemaker"
 "no-leave-announce@src/daemon.c@s.replace('send_heartbeats(d, HB_LEAVING);', 'send_heartbeats(d, 0);')@failover"

@@ -84,6 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			membership_set_draining(&m, data[off + 72] & 1, now);
 		if (data[off + 71] == 2)
 			membership_set_healthy(&m, data[off + 72] & 1, now);
+		if (m.group.mode && data[off + 71] == 6)
+			membership_group_flowed(&m, now); /* this node's own heartbeat delivered */
 		if (m.group.mode && data[off + 71] >= 3 && data[off + 71] <= 5) {
 			bool member[SV_MAX_NODES] = { true };
 			struct ring_id ring = { 1, data[off + 72] % 4 };

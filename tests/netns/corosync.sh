@@ -24,8 +24,7 @@ for i in 1 2 3; do start_corosync "$i"; done
 for ((k = 0; k < 200; k++)); do quorate 1 && quorate 2 && quorate 3 && break; sleep 0.1; done
 quorate 1 && quorate 2 && quorate 3 || fail "corosync did not form a quorate membership: $(tail -5 "$TMP/cs1.log")"
 for i in 1 2 3; do start_daemon_stack "$i" "$TMP/c.ini"; done
-owned_once 5 1 2 3 || fail "3 daemons in corosync mode: $(union_owned 1 2 3) (buckets, doubles); node1: $(tail -5 "$TMP/d1.log")"
-for i in 1 2 3; do owned "$i" > "$TMP/base$i"; done
+shares_settled 10 1 2 3 || fail "3 daemons in corosync mode: $(union_owned 1 2 3) (buckets, doubles); node1: $(tail -5 "$TMP/d1.log")"
 grep -q "joined process group sharedvip" "$TMP/d1.log" || fail "node1 did not join corosync's process group"
 pass "3 daemons with membership = corosync: every bucket owned once ($(for i in 1 2 3; do owned $i | wc -l; done | paste -sd' '))"
 
@@ -83,7 +82,28 @@ wait_converged 10 1 2 3 || fail "node2's daemon back: $(union_owned 1 2 3)"
 load_done "daemon restart"
 pass "node2's sharedvipd stopped and started again: taken over and given back; $LOAD_SUMMARY"
 
-# 4. corosync's node names must be the [node] names: said clearly at start
+# 4. node1's sharedvipd hangs (SIGSTOP) while its corosync runs on: the group still counts
+#    it a member, but nodes 2 and 3 get nothing from it while their own heartbeats are
+#    delivered; after a dead timer of that it is dead to them, and its lease has run out, so
+#    the two own every bucket once; continued, it finds it stalled, owns nothing, starts
+#    over, and its share returns through agreement
+under_load 10
+sleep 1
+t0=$(date +%s%3N)
+kill -STOP "${DPID[1]}"
+for ((k = 0; k < 100; k++)); do [ "$(union_owned 2 3)" = "1024 0" ] && break; sleep 0.05; done
+[ "$(union_owned 2 3)" = "1024 0" ] || { kill -CONT "${DPID[1]}"; fail "node1's daemon hung: nodes 2 and 3 own $(union_owned 2 3)"; }
+t=$(($(date +%s%3N) - t0))
+[ -z "$(owned 1)" ] || { kill -CONT "${DPID[1]}"; fail "node1's daemon hung: its lease did not run out ($(owned 1 | wc -l) buckets)"; }
+grep -q "node1 hangs" "$TMP/d2.log" || { kill -CONT "${DPID[1]}"; fail "node2 did not say node1 hangs: $(tail -3 "$TMP/d2.log")"; }
+sleep 1
+kill -CONT "${DPID[1]}"
+wait_converged 10 1 2 3 || fail "node1's daemon continued: $(union_owned 1 2 3); node1: $(tail -5 "$TMP/d1.log")"
+grep -q "stalled" "$TMP/d1.log" || fail "node1 did not notice it had stalled"
+load_done "hung daemon"
+pass "node1's sharedvipd hung (SIGSTOP), its corosync running: nodes 2 and 3 own every bucket once $t ms later; continued, it started over and its share returned; $LOAD_SUMMARY"
+
+# 5. corosync's node names must be the [node] names: said clearly at start
 sed 's/\[node node3\]/[node other]/' "$TMP/c.ini" > "$TMP/other.ini"
 mkdir -p "$TMP/other-run"
 out=$(in_stack 3 env SHAREDVIP_RUN_DIR="$TMP/other-run" timeout 10 "$SV_BIN/sharedvipd" -c "$TMP/other.ini" --node other 2>&1) && fail "a daemon whose name corosync does not know started"
@@ -91,7 +111,7 @@ echo "$out" | grep -q "corosync calls this node node3 (node id 3), but sharedvip
 	fail "the name mismatch was not said clearly: $out"
 pass "a node whose [node] name is not corosync's: sharedvipd says so and exits"
 
-# 5. without corosync installed: no program links its libraries (they are opened only in
+# 6. without corosync installed: no program links its libraries (they are opened only in
 #    this mode); with them missing, corosync mode says which and owns nothing meanwhile
 for p in sharedvipd sharedvip-apply sharedvipctl sharedvip-status; do
 	! readelf -d "$SV_BIN/$p" | grep -E 'NEEDED.*lib(cpg|quorum|cmap|corosync)' || fail "$p links corosync's libraries"

@@ -19,9 +19,7 @@ done
 pass "in a failover cluster sharedvip-apply alone grants no bucket"
 start_servers
 for i in 1 2 3 4; do start_daemon "$i" "$TMP/c.ini"; done
-for ((k = 0; k < 100; k++)); do [ "$(union_owned 1 2 3 4)" = "1024 0" ] && break; sleep 0.05; done
-for i in 1 2 3 4; do owned "$i" > "$TMP/base$i"; done
-[ "$(union_owned 1 2 3 4)" = "1024 0" ] || fail "with everyone up: $(union_owned 1 2 3 4) (buckets, doubles)"
+shares_settled 5 1 2 3 4 || fail "with everyone up: $(union_owned 1 2 3 4) (buckets, doubles)"
 pass "4 daemons up: every bucket owned once"
 
 # 1. a node reboots, in the order of the units: udev stage, link up, sharedvip-apply

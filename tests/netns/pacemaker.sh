@@ -61,9 +61,7 @@ crm cibadmin -C -o resources -X "<clone id=\"vip-clone\"><primitive id=\"vip\" c
 	<instance_attributes id=\"vip-params\"><nvpair id=\"vip-config\" name=\"config\" value=\"$TMP/c.ini\"/></instance_attributes>
 	<operations><op id=\"vip-monitor\" name=\"monitor\" interval=\"2s\" timeout=\"20s\"/></operations>
 	</primitive></clone>" || fail "cibadmin refused the clone"
-for ((k = 0; k < 300; k++)); do [ "$(union_owned 1 2 3)" = "1024 0" ] && break; sleep 0.1; done
-[ "$(union_owned 1 2 3)" = "1024 0" ] || fail "the clone started: $(union_owned 1 2 3); $(crm crm_mon -1 2>&1 | tail -8)"
-for i in 1 2 3; do owned "$i" > "$TMP/base$i"; done
+shares_settled 30 1 2 3 || fail "the clone started: $(union_owned 1 2 3); $(crm crm_mon -1 2>&1 | tail -8)"
 pass "Pacemaker runs the agent as a clone on node1..node3: every bucket owned once"
 
 LOAD_MIN_SYNACKS=50

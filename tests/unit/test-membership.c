@@ -259,11 +259,77 @@ static void test_group(void)
 	      "left without a word (crashed): its buckets wait until its lease has run out (1400 + 325)");
 }
 
+/* corosync mode: a member whose daemon hangs (its corosync still passes the token) is dead
+ * once this node's own heartbeats have been delivered for a dead timer without one of its;
+ * a stalled ring's backlog, arriving at once, is no time passing. */
+static void test_group_hung(void)
+{
+	const struct ring_id r1 = { 1, 8 };
+	bool changed, members[SV_MAX_NODES] = { true, true, true };
+	struct membership m;
+	struct heartbeat hb;
+	uint64_t seq = 2;
+
+	cluster_of(3);
+	membership_init(&m, &cfg, 0, digest, 1000);
+	m.group.mode = true;
+	membership_set_group(&m, members, false, 1000);
+	membership_set_ring(&m, r1);
+	membership_set_group_quorum(&m, true, r1);
+	for (int i = 1; i < 3; i++) {
+		hb = hb_from(i, 7, seq, &m);
+		membership_receive(&m, &hb, 1020, &changed);
+	}
+	seq++;
+	/* node 2 hangs after 1020; node 1 and this node go on every 100 ms */
+	for (int64_t t = 1100; t <= 1400; t += 100) {
+		CHECK(!membership_group_flowed(&m, t), "own delivery at %lld: nobody silent for a dead timer yet",
+		      (long long)t);
+		hb = hb_from(1, 7, seq++, &m);
+		membership_receive(&m, &hb, t + 50, &changed);
+	}
+	CHECK(!membership_group_flowed(&m, 1425) && m.peers[2].alive,
+	      "node 2 silent while ours flowed 1100..1425: exactly a dead timer, not past it");
+	CHECK(membership_group_flowed(&m, 1430) && !m.peers[2].alive && m.peers[2].silent && m.peers[1].alive,
+	      "node 2 silent past a dead timer of our deliveries: dead; node 1, heard, alive");
+	hb = hb_from(1, 7, seq++, &m);
+	membership_receive(&m, &hb, 1440, &changed);
+	CHECK(membership_may_acquire(&m, 1440) == ACQUIRE_AGREED,
+	      "node 2 hung, its lease over (1020 + 325), node 1 agrees: may acquire");
+	hb = hb_from(2, 7, seq++, &m);
+	CHECK(membership_receive(&m, &hb, 1500, &changed) == HB_ACCEPTED && changed && m.peers[2].alive &&
+		  !m.peers[2].silent,
+	      "node 2 heard again: alive");
+	/* the ring stalls from 2000 to 6000: then this node's backlog is delivered first */
+	CHECK(!membership_group_flowed(&m, 2000), "own delivery before the stall");
+	CHECK(!membership_group_flowed(&m, 6000) && !membership_group_flowed(&m, 6001) &&
+		  !membership_group_flowed(&m, 6002) && m.peers[1].alive && m.peers[2].alive,
+	      "after a stall of the ring our backlog arrives first: nobody called dead");
+	for (int i = 1; i < 3; i++) {
+		hb = hb_from(i, 7, seq, &m);
+		membership_receive(&m, &hb, 6003, &changed);
+	}
+	CHECK(!membership_group_flowed(&m, 6100) && m.peers[1].alive && m.peers[2].alive,
+	      "their backlog follows: everyone alive");
+	/* a pause of our own deliveries just short of the limit still counts as flow */
+	CHECK(!membership_group_flowed(&m, 6312) && membership_group_flowed(&m, 6429),
+	      "pauses of up to a dead timer less an interval and an eighth count as flow");
+	/* a member that has not heard this node's start yet (no proof of freshness) still sends */
+	m.incarnation = 99;
+	for (int64_t t = 6500; t <= 7000; t += 100) {
+		hb = hb_from(1, 7, ++seq, &m);
+		CHECK(membership_receive(&m, &hb, t + 50, &changed) == HB_UNPROVEN, "unproven at %lld", (long long)t);
+		membership_group_flowed(&m, t + 60);
+	}
+	CHECK(!m.peers[1].silent, "a member sending unproven heartbeats is not hung");
+}
+
 int main(void)
 {
 	test_wire();
 	test_fresh();
 	test_membership();
 	test_group();
+	test_group_hung();
 	return check_summary("test-membership");
 }

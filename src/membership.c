@@ -162,6 +162,16 @@ void membership_eligible(const struct membership *m, bool *eligible)
 		eligible[i] = view_has(m->view, i);
 }
 
+/* With corosync: a member gone without announcing it (left the group, or hung in it): its
+ * lease ran out at most a dead timer after the last heartbeat heard (it renews right after
+ * sending one), not before. */
+static void group_member_gone(struct membership *m, struct peer *p)
+{
+	if (p->alive)
+		p->lease_ends_ms = p->last_heard_ms + silence_ms(m->cfg);
+	p->alive = false;
+}
+
 static void group_flow_restart(struct membership *m)
 {
 	for (int i = 0; i < m->cfg->n_nodes; i++)
@@ -202,10 +212,8 @@ bool membership_group_flowed(struct membership *m, int64_t now)
 		if (now - p->flowing_since_ms <= silence_ms(m->cfg))
 			continue;
 		p->silent = true;
-		if (p->alive) /* its lease: as in membership_set_group */
-			p->lease_ends_ms = p->last_heard_ms + silence_ms(m->cfg);
 		died |= p->alive;
-		p->alive = false;
+		group_member_gone(m, p);
 	}
 	return died && recompute_view(m, now);
 }
@@ -220,11 +228,8 @@ bool membership_set_group(struct membership *m, const bool *member, bool nodedow
 		m->group.member[i] = member[i];
 		if (i == m->self || member[i])
 			continue;
-		/* gone without announcing it: its lease ran out at most a dead timer after the
-		 * last heartbeat heard (it renews right after sending one), not before */
-		if (p->alive)
-			p->lease_ends_ms = p->last_heard_ms + silence_ms(m->cfg);
-		p->alive = p->heard = p->silent = false;
+		group_member_gone(m, p);
+		p->heard = p->silent = false;
 	}
 	return recompute_view(m, now);
 }

@@ -427,11 +427,8 @@ shares_settled() {
 	shift
 	for ((k = 0; k < s * 20; k++)); do
 		some=1
-		for i in "$@"; do [ -n "$(owned "$i")" ] || some=0; done
-		if [ $some = 1 ] && [ "$(union_owned "$@")" = "1024 0" ]; then
-			for i in "$@"; do owned "$i" > "$TMP/base$i"; done
-			converged "$@" && return 0
-		fi
+		for i in "$@"; do owned "$i" > "$TMP/base$i"; [ -s "$TMP/base$i" ] || some=0; done
+		[ $some = 1 ] && converged "$@" && return 0
 		sleep 0.05
 	done
 	return 1
